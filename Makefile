@@ -1,0 +1,43 @@
+# Every target bootstraps its own virtualenv in .venv (override with VENV=...).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: test lint typecheck unit demo bench clean proto
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## make test: lint, type-check and the whole test suite (the command CI runs).
+test: lint typecheck unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check relay tests tools
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest
+
+## make demo: a hub, support points and relay sites on emulated radios.
+demo: $(STAMP)
+	$(BIN)/relay demo
+
+## make bench: the size and mesh benchmarks (prints tables).
+bench: $(STAMP)
+	$(BIN)/python tools/bench_size.py
+	$(BIN)/python tools/bench_mesh.py
+
+## make proto: regenerate relay/wire/proto/*_pb2.py from the .proto schema.
+proto: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[gen]'
+	$(BIN)/python tools/gen_proto.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

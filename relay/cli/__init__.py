@@ -1,0 +1,1 @@
+"""The ``relay`` command line (click). The only layer that prints or exits."""

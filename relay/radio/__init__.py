@@ -1,0 +1,1 @@
+"""Radio layer: the transport protocol and its implementations (Meshtastic, simulator)."""

@@ -1,0 +1,1 @@
+"""Mesh simulator: a discrete-event model of Meshtastic nodes sharing one LoRa channel."""

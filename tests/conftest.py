@@ -1,0 +1,1 @@
+"""Shared fixtures. Components are built per test and passed in; nothing is global."""
