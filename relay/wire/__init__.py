@@ -1,0 +1,1 @@
+"""Wire layer: bytes <-> signed messages. Protobuf lives here and nowhere above."""
