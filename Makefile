@@ -36,7 +36,6 @@ bench: $(STAMP)
 
 ## make proto: regenerate relay/wire/proto/*_pb2.py from the .proto schema.
 proto: $(STAMP)
-	$(BIN)/pip install --quiet -e '.[gen]'
 	$(BIN)/python tools/gen_proto.py
 
 clean:

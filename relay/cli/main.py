@@ -15,6 +15,9 @@ from relay.errors import RelayError
 #: ``relay check`` does not pay for importing the meshtastic library.
 SUBCOMMANDS: dict[str, str] = {
     "airtime": "relay.cli.airtime_cmd:airtime",
+    "check": "relay.cli.check_cmd:check",
+    "compose": "relay.cli.compose_cmd:compose",
+    "keys": "relay.cli.keys_cmd:keys",
 }
 
 
