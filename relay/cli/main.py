@@ -17,7 +17,12 @@ SUBCOMMANDS: dict[str, str] = {
     "airtime": "relay.cli.airtime_cmd:airtime",
     "check": "relay.cli.check_cmd:check",
     "compose": "relay.cli.compose_cmd:compose",
+    "inbox": "relay.cli.daemon_cmd:inbox",
     "keys": "relay.cli.keys_cmd:keys",
+    "points": "relay.cli.daemon_cmd:points",
+    "run": "relay.cli.daemon_cmd:run",
+    "send": "relay.cli.daemon_cmd:send",
+    "status": "relay.cli.daemon_cmd:status",
 }
 
 

@@ -92,6 +92,7 @@ class HubHeard:
     """Point: a verified message from the hub; its hub time and node number."""
 
     key_id: int
+    seq: int
     hub_time: int
     node: int
     heartbeat: bool

@@ -127,7 +127,9 @@ class PointEngine(Engine):
             self.hub = HubView(env.key_id, node, now)
         self.hub.node, self.hub.last_heard = node, now
         self.clock.observe(env.time, now)
-        out: list[Output] = [HubHeard(env.key_id, env.time, node, isinstance(body, Heartbeat))]
+        out: list[Output] = [
+            HubHeard(env.key_id, env.seq, env.time, node, isinstance(body, Heartbeat))
+        ]
         if isinstance(body, Bulletin):
             out += self._bulletin(v, body, now)
         elif isinstance(body, Heartbeat):
