@@ -39,8 +39,13 @@ class EngineConfig:
     status_batch_s: float = 20.0
     #: Periodic floor: a status report at least this often.
     status_interval_s: float = 1800.0
-    #: New bulletins are acknowledged in a report no sooner than this after the last one.
+    #: New bulletins are acknowledged in a report no sooner than this after the last one,
+    #: and after a random delay (spreading the reports of many points over time).
     receipt_min_gap_s: float = 600.0
+    receipt_delay_s: tuple[float, float] = (10.0, 60.0)
+    #: The first report after start-up comes after a random delay: no storm when a whole
+    #: region is switched on at once.
+    first_report_delay_s: tuple[float, float] = (10.0, 120.0)
     #: Delay before a point asks for what it misses (random within the range, so that
     #: points do not all ask at once; the answer to one serves all).
     repair_delay_s: tuple[float, float] = (5.0, 45.0)

@@ -163,7 +163,7 @@ class HubEngine(Engine):
         interval = int(self.config.heartbeat_interval_s)
         heartbeat = Heartbeat(active=tuple(self.catalogue.active(self.key_id)), interval_s=interval)
         message = self.issuer.issue(heartbeat, at=hub_now)
-        if self.outbox.find(HEARTBEAT, self.key_id, 0) is None:
+        if self.outbox.find(HEARTBEAT, 0, 0) is None:  # never two heartbeats waiting
             self.outbox.add(message.raw, priority=Priority.CONTROL, purpose=HEARTBEAT)
         self._set_timer(HEARTBEAT, now + self.config.heartbeat_interval_s, earliest=False)
         return out

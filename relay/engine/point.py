@@ -91,7 +91,7 @@ class PointEngine(Engine):
 
     def start(self, now: float) -> list[Output]:
         """Begin: the first report after a random delay (no storm when a region boots)."""
-        self._set_timer(STATUS, now + self._jitter((10.0, 120.0)))
+        self._set_timer(STATUS, now + self._jitter(self.config.first_report_delay_s))
         return self._pump(now)
 
     def set_status(self, status: StatusReport, now: float) -> list[Output]:

@@ -121,7 +121,7 @@ def test_full_disk_writes_nothing_and_reads_still_work(tmp_path: Path) -> None:
     store = Store(path)
     store.add_bulletin(bulletin(1), "hub", True, 1.0)
     # SQLite's own page limit produces the very error a full disk does (SQLITE_FULL).
-    store._conn.execute("PRAGMA max_page_count = 1")  # noqa: SLF001
+    store._conn.execute("PRAGMA max_page_count = 1")
     with pytest.raises(DiskFullError, match="full"):
         for seq in range(2, 500):
             store.add_bulletin(bulletin(seq, "lange tekst " * 15), "hub", True, 1.0)
