@@ -26,7 +26,7 @@ from relay.wire.cost import message_cost
 from relay.wire.keys import PrivateKey
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "tests" / "data" / "bulletins-nl.txt"
+CORPUS = ROOT / "tools" / "training" / "bulletins-nl.txt"
 HUB = PrivateKey(Ed25519PrivateKey.from_private_bytes(bytes([2]) * 32), "hub", m.Role.HUB)
 NOW = hubtime.from_unix(1_795_000_000)
 SEQ = 1234  # a realistic sequence number (two varint bytes)
@@ -69,8 +69,12 @@ def lxmf_packer() -> Callable[[str], int] | None:
     with open(os.path.join(configdir, "config"), "w", encoding="utf-8") as f:
         f.write("[reticulum]\n  share_instance = No\n  enable_transport = False\n[interfaces]\n")
     RNS.Reticulum(configdir=configdir, loglevel=0)
-    src = RNS.Destination(RNS.Identity(), RNS.Destination.IN, RNS.Destination.SINGLE, "lxmf", "delivery")
-    dst = RNS.Destination(RNS.Identity(), RNS.Destination.OUT, RNS.Destination.SINGLE, "lxmf", "delivery")
+    src = RNS.Destination(
+        RNS.Identity(), RNS.Destination.IN, RNS.Destination.SINGLE, "lxmf", "delivery"
+    )
+    dst = RNS.Destination(
+        RNS.Identity(), RNS.Destination.OUT, RNS.Destination.SINGLE, "lxmf", "delivery"
+    )
 
     def packed(text: str) -> int:
         msg = LXMF.LXMessage(dst, src, text, "", desired_method=LXMF.LXMessage.DIRECT)
@@ -136,7 +140,9 @@ def print_summary(rows: list[tuple[str, str, int, int, int, int | None]]) -> Non
         f"({100 * fit300 / max(1, len(upto300)):.0f} %)"
     )
     median_ok = median([r[4] / r[3] for r in rows]) <= 1.0
-    print(f"target: median signed bulletin no bigger than its raw text: {'yes' if median_ok else 'NO'}")
+    print(
+        f"target: median signed bulletin no bigger than its raw text: {'yes' if median_ok else 'NO'}"
+    )
 
 
 if __name__ == "__main__":

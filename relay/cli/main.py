@@ -23,6 +23,7 @@ SUBCOMMANDS: dict[str, str] = {
     "run": "relay.cli.daemon_cmd:run",
     "send": "relay.cli.daemon_cmd:send",
     "status": "relay.cli.daemon_cmd:status",
+    "templates": "relay.cli.templates_cmd:templates",
 }
 
 

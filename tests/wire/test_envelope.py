@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -29,7 +31,8 @@ HUB = fixed_key(2, "hub-utrecht", m.Role.HUB)
 def test_every_kind_round_trips(body: m.Body, seq: int, time: int) -> None:
     msg = envelope.sign(HUB, seq, time, body)
     back = envelope.parse(msg.raw)
-    assert back.envelope == msg.envelope
+    expected = schema.effective(body) if isinstance(body, m.Bulletin) else body
+    assert back.envelope == replace(msg.envelope, body=expected)
     HUB.public.verify(back.signature, back.signed)
 
 
@@ -71,12 +74,10 @@ def test_known_answer_vector() -> None:
     assert msg.signature.hex() == KNOWN_SIGNATURE
 
 
-KNOWN_SIGNED = (
-    "a10dd503386a100118808ece1c221f18012002280138a00b5214080112050780b1d31c1a09446520566c69657274"
-)
+KNOWN_SIGNED = "a10dd503386a100118808ece1c22192002280138a00b5210080112050780b1d31c1a050130188568"
 KNOWN_SIGNATURE = (
-    "88cc0e4ff159fe1b7a0117cc39e52e1ab59340e2f03b1d7617becefbb9ebd8e3"
-    "fb4765c22de58026708d76a218a65a392aaca429ac054606b99ce08c71506b01"
+    "5ed73b1a9898a192fa30ae0e5f631424e33714a8f460f477b008f81b7697cf5d"
+    "2a13a22ae4c4555a72c95ebb49bf35c693ed2d1767c9628d8f1bd47408f7cd0f"
 )
 
 

@@ -153,8 +153,8 @@ class TemplateCall(_message.Message):
     TEXTS_FIELD_NUMBER: _ClassVar[int]
     code: int
     numbers: _containers.RepeatedScalarFieldContainer[int]
-    texts: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, code: _Optional[int] = ..., numbers: _Optional[_Iterable[int]] = ..., texts: _Optional[_Iterable[str]] = ...) -> None: ...
+    texts: bytes
+    def __init__(self, code: _Optional[int] = ..., numbers: _Optional[_Iterable[int]] = ..., texts: _Optional[bytes] = ...) -> None: ...
 
 class StatusReport(_message.Message):
     __slots__ = ("point_id", "open", "power", "battery_pct", "visitors", "needs", "text", "receipt")
