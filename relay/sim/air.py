@@ -102,6 +102,7 @@ class Air:
         for (src, _dst), link in sorted(self._links.items()):
             self._neighbours.setdefault(src, []).append(link)
         self._receivers: dict[int, Receiver] = {}
+        self._airtime_cache: dict[int, float] = {}
         self.stats = AirStats()
 
     @property
@@ -118,7 +119,11 @@ class Air:
         return tuple(self._neighbours.get(src, ()))
 
     def airtime_s(self, frame: AirFrame) -> float:
-        return lora_airtime_s(frame.phy_len, self.config.preset)
+        cached = self._airtime_cache.get(frame.phy_len)
+        if cached is None:
+            cached = lora_airtime_s(frame.phy_len, self.config.preset)
+            self._airtime_cache[frame.phy_len] = cached
+        return cached
 
     def transmit(self, sender: int, frame: AirFrame, start: float) -> Transmission:
         """Put ``frame`` on the air from ``start`` (now, or after the sender's CAD)."""

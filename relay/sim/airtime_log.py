@@ -11,6 +11,8 @@ Buckets are counted from the node's boot (simulation time 0), as ``secSinceBoot`
 
 from __future__ import annotations
 
+from collections import deque
+
 TX_BUCKET_S = 60.0
 TX_BUCKETS = 60
 UTIL_BUCKET_S = 10.0
@@ -18,26 +20,36 @@ UTIL_BUCKETS = 6
 
 
 class _Buckets:
-    """A ring of time buckets; a bucket is zeroed when time first enters it again."""
+    """The last ``count`` time buckets of ``span`` seconds, summed incrementally.
 
-    __slots__ = ("_span", "_stamps", "_values")
+    Equivalent to the firmware's ring that zeroes a bucket when time enters it again:
+    only buckets newer than ``count`` spans ago count.
+    """
+
+    __slots__ = ("_buckets", "_count", "_span", "_total")
 
     def __init__(self, count: int, span: float) -> None:
+        self._count = count
         self._span = span
-        self._values = [0.0] * count
-        self._stamps = [-1] * count
+        self._buckets: deque[list[float]] = deque()  # [index, amount], oldest first
+        self._total = 0.0
 
     def add(self, now: float, amount: float) -> None:
         index = int(now // self._span)
-        slot = index % len(self._values)
-        if self._stamps[slot] != index:
-            self._stamps[slot] = index
-            self._values[slot] = 0.0
-        self._values[slot] += amount
+        if self._buckets and self._buckets[-1][0] == index:
+            self._buckets[-1][1] += amount
+        else:
+            self._buckets.append([index, amount])
+        self._total += amount
 
     def window_sum(self, now: float) -> float:
-        oldest = int(now // self._span) - len(self._values)
-        return sum(v for v, s in zip(self._values, self._stamps, strict=True) if s > oldest)
+        oldest = int(now // self._span) - self._count
+        buckets = self._buckets
+        while buckets and buckets[0][0] <= oldest:
+            self._total -= buckets.popleft()[1]
+        if not buckets:
+            self._total = 0.0  # no float drift left over from removed buckets
+        return max(self._total, 0.0)
 
 
 class AirtimeLog:

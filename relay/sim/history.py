@@ -40,6 +40,9 @@ class SeenResult:
     we_were_next_hop: bool = False
 
 
+NOT_SEEN = SeenResult(seen=False)
+
+
 class PacketHistory:
     def __init__(self, own_num: int, capacity: int = 300) -> None:
         self._own = own_num
@@ -53,27 +56,31 @@ class PacketHistory:
     def was_seen_recently(self, frame: AirFrame, update: bool = True) -> SeenResult:
         """wasSeenRecently(): look the frame up and (by default) record this sighting."""
         if frame.id == 0:
-            return SeenResult(seen=False)
+            return NOT_SEEN
+        key = (frame.src, frame.id)
+        found = self._records.get(key)
+        if found is None:
+            if update:
+                self._insert(self._new_record(frame))
+            return NOT_SEEN
         ours = self._own_relay_id
-        found = self.find(frame.src, frame.id)
-        record = PacketRecord(frame.src, frame.id, frame.next_hop, frame.hop_limit)
-        we_will_relay = frame.relay_node == ours
-        if we_will_relay:
-            record.our_tx_hop_limit = frame.hop_limit
-            record.relayed_by.append(ours)
-        result = SeenResult(seen=False)
-        if found is not None:
-            result = SeenResult(
-                seen=True,
-                upgraded=found.highest_hop_limit < frame.hop_limit,
-                fallback=self._is_fallback(found, frame),
-                we_were_next_hop=found.next_hop == ours,
-            )
+        result = SeenResult(
+            seen=True,
+            upgraded=found.highest_hop_limit < frame.hop_limit,
+            fallback=self._is_fallback(found, frame),
+            we_were_next_hop=found.next_hop == ours,
+        )
         if update:
-            if found is not None:
-                self._merge(found, record, frame, we_will_relay)
-            self._insert(record)
+            self._merge(found, frame)
+            self._records.move_to_end(key)
         return result
+
+    def _new_record(self, frame: AirFrame) -> PacketRecord:
+        record = PacketRecord(frame.src, frame.id, frame.next_hop, frame.hop_limit)
+        if frame.relay_node == self._own_relay_id:
+            record.our_tx_hop_limit = frame.hop_limit
+            record.relayed_by.append(self._own_relay_id)
+        return record
 
     def _is_fallback(self, found: PacketRecord, frame: AirFrame) -> bool:
         """Seen first with a next hop that was not us, now flooded by a node that relayed it."""
@@ -87,27 +94,26 @@ class PacketHistory:
             and found.next_hop not in found.relayed_by
         )
 
-    def _merge(
-        self, found: PacketRecord, record: PacketRecord, frame: AirFrame, we_will_relay: bool
-    ) -> None:
-        if not we_will_relay:
-            ours = self._own_relay_id
-            our_tx = found.our_tx_hop_limit
+    def _merge(self, found: PacketRecord, frame: AirFrame) -> None:
+        """Update a record in place: the original next hop stays, relayers accumulate."""
+        ours = self._own_relay_id
+        newest: int | None = None
+        if frame.relay_node == ours:
+            found.our_tx_hop_limit = frame.hop_limit
+            newest = ours
+        elif ours in found.relayed_by and frame.hop_limit in (
+            found.our_tx_hop_limit,
+            found.our_tx_hop_limit - 1,
+        ):
             # A relayer is only recorded when it heard us directly (one hop less than we sent).
-            if ours in found.relayed_by and frame.hop_limit in (our_tx, our_tx - 1):
-                record.relayed_by.append(frame.relay_node)
-            record.our_tx_hop_limit = our_tx
-        record.highest_hop_limit = max(record.highest_hop_limit, found.highest_hop_limit)
-        for relayer in found.relayed_by:
-            if relayer and relayer not in record.relayed_by:
-                record.relayed_by.append(relayer)
-        del record.relayed_by[NUM_RELAYERS:]
-        record.next_hop = found.next_hop
+            newest = frame.relay_node
+        if newest:
+            rest = [r for r in found.relayed_by if r != newest]
+            found.relayed_by = [newest, *rest][:NUM_RELAYERS]
+        found.highest_hop_limit = max(found.highest_hop_limit, frame.hop_limit)
 
     def _insert(self, record: PacketRecord) -> None:
-        key = (record.sender, record.id)
-        self._records.pop(key, None)
-        self._records[key] = record
+        self._records[(record.sender, record.id)] = record
         while len(self._records) > self._capacity:
             self._records.popitem(last=False)
 

@@ -125,7 +125,8 @@ class NodeRadio:
         self._queue: list[QueuedTx] = []
         self._timer: Timer | None = None
         self._tx_busy = False
-        self._signals: list[Signal] = []
+        # Signals announced or on the air at this receiver (a dict: O(1) removal, in order).
+        self._signals: dict[Signal, None] = {}
         self._locked: Signal | None = None
         air.attach(self)
 
@@ -319,7 +320,7 @@ class NodeRadio:
     # --- the receiver -------------------------------------------------------------------
 
     def signal_announced(self, signal: Signal) -> None:
-        self._signals.append(signal)
+        self._signals[signal] = None
 
     def signal_started(self, signal: Signal) -> None:
         if self._tx_busy:
@@ -361,7 +362,7 @@ class NodeRadio:
             self._lock(max(late, key=lambda s: s.snr_db))
 
     def signal_ended(self, signal: Signal) -> None:
-        self._signals.remove(signal)
+        del self._signals[signal]
         if signal is not self._locked:
             return
         self._locked = None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from relay.errors import RelayError
 
@@ -20,14 +20,13 @@ class SchedulerError(RelayError):
     """Misuse of the scheduler (scheduling into the past, running backwards)."""
 
 
-@dataclass(order=True, slots=True)
+@dataclass(slots=True, eq=False)
 class Timer:
     """A scheduled callback; :meth:`cancel` it to keep it from running."""
 
     when: float
-    seq: int
-    callback: Callable[[], None] = field(compare=False)
-    cancelled: bool = field(default=False, compare=False)
+    callback: Callable[[], None]
+    cancelled: bool = False
 
     def cancel(self) -> None:
         self.cancelled = True
@@ -42,7 +41,8 @@ class Scheduler:
 
     def __init__(self, start: float = 0.0) -> None:
         self._now = start
-        self._queue: list[Timer] = []
+        # (when, sequence, timer): the sequence keeps same-time timers in FIFO order.
+        self._queue: list[tuple[float, int, Timer]] = []
         self._seq = itertools.count()
         #: Callbacks run so far (a cheap progress and speed measure).
         self.events_run = 0
@@ -54,8 +54,8 @@ class Scheduler:
         """Run ``callback`` at virtual time ``when`` (not before now)."""
         if when < self._now:
             raise SchedulerError(f"cannot schedule at {when:.6f}, now is {self._now:.6f}")
-        timer = Timer(when, next(self._seq), callback)
-        heapq.heappush(self._queue, timer)
+        timer = Timer(when, callback)
+        heapq.heappush(self._queue, (when, next(self._seq), timer))
         return timer
 
     def call_later(self, delay: float, callback: Callable[[], None]) -> Timer:
@@ -66,20 +66,20 @@ class Scheduler:
     def next_time(self) -> float | None:
         """Time of the next live timer, or None when nothing is scheduled."""
         queue = self._queue
-        while queue and queue[0].cancelled:
+        while queue and queue[0][2].cancelled:
             heapq.heappop(queue)
-        return queue[0].when if queue else None
+        return queue[0][0] if queue else None
 
     def run_until(self, until: float) -> None:
         """Run every timer due at or before ``until``, then set the clock to ``until``."""
         if until < self._now:
             raise SchedulerError(f"cannot run back to {until:.6f}, now is {self._now:.6f}")
         queue = self._queue
-        while queue and queue[0].when <= until:
-            timer = heapq.heappop(queue)
+        while queue and queue[0][0] <= until:
+            when, _, timer = heapq.heappop(queue)
             if timer.cancelled:
                 continue
-            self._now = timer.when
+            self._now = when
             self.events_run += 1
             timer.callback()
         self._now = until
