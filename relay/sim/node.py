@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Callable
 
 from relay.sim.api import BROADCAST, MeshPacket, NodeApp, NodeInfo, RoutingError, RoutingReport
 from relay.sim.firmware import Firmware, Rx
@@ -24,9 +25,15 @@ class SimNode:
     """Implements :class:`relay.sim.api.SimNodeAPI` for one scenario node."""
 
     def __init__(
-        self, spec: NodeSpec, scheduler: Scheduler, radio: NodeRadio, peers: dict[int, NodeSpec]
+        self,
+        spec: NodeSpec,
+        scheduler: Scheduler,
+        radio: NodeRadio,
+        peers: dict[int, NodeSpec],
+        on_app_error: Callable[[Exception], None],
     ) -> None:
         self.spec = spec
+        self._on_app_error = on_app_error
         self._sched = scheduler
         self.radio = radio
         self._peer_specs = {num: s for num, s in peers.items() if num != spec.num}
@@ -119,7 +126,16 @@ class SimNode:
             rx_snr=rx[0],
             rx_rssi=rx[1],
         )
-        self._app.on_packet(packet)
+        try:
+            self._app.on_packet(packet)
+        except Exception as err:
+            self._app_failed(err)
+
+    def _app_failed(self, err: Exception) -> None:
+        # The model must stay consistent (other receivers of this frame still get it),
+        # so the app's exception is logged and handed to the mesh instead of unwinding.
+        log.exception("%s: client app failed", self.name)
+        self._on_app_error(err)
 
     def routing_result(
         self, request_id: int, error: RoutingError, from_node: int, implicit: bool
@@ -127,7 +143,10 @@ class SimNode:
         if self._app is None:
             return
         report = RoutingReport(request_id, error, from_node, self._sched.now(), implicit)
-        self._app.on_routing(report)
+        try:
+            self._app.on_routing(report)
+        except Exception as err:
+            self._app_failed(err)
 
 
 def _node_info(spec: NodeSpec) -> NodeInfo:

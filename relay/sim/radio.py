@@ -294,6 +294,11 @@ class NodeRadio:
         horizon = now + self._cad_s - self._tsym
         return any(s.sensed and s.start <= horizon and s.end > now for s in self._signals)
 
+    def transmit_now(self, frame: AirFrame) -> None:
+        """Start transmitting ``frame`` at once, bypassing the queue and CAD (for tests and
+        tools that need a transmission at an exact time)."""
+        self._start_send(QueuedTx(frame))
+
     def _start_send(self, entry: QueuedTx) -> None:
         self._tx_busy = True
         start = self._sched.now() + self._cad_s

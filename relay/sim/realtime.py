@@ -13,7 +13,8 @@ at wall time *w* leaves at virtual time *w*.
         node.attach(app)              # any time, on the loop thread
         node.send(BROADCAST, 256, b"hello")
 
-A callback that raises is logged and kept in :attr:`RealtimeAir.errors`; the air runs on.
+An app callback that raises is logged and kept in :attr:`RealtimeAir.errors`; the air
+runs on (the model isolates apps, so one app's bug does not corrupt the air).
 """
 
 from __future__ import annotations
@@ -44,8 +45,8 @@ class RealtimeAir:
         if speed <= 0:
             raise ValueError("speed must be positive")
         self.mesh = mesh
+        mesh.raise_app_errors = False  # in real time an app's failure is logged, not fatal
         self.speed = speed
-        self.errors: list[BaseException] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
         self._wakeup = asyncio.Event()
@@ -84,6 +85,11 @@ class RealtimeAir:
         await self.stop()
 
     @property
+    def errors(self) -> list[Exception]:
+        """Exceptions raised by apps on this air (each also logged)."""
+        return self.mesh.app_errors
+
+    @property
     def running(self) -> bool:
         return self._task is not None and not self._task.done()
 
@@ -116,14 +122,7 @@ class RealtimeAir:
         """Run every event due by now. Never re-entered from inside a model callback."""
         self._in_model = True
         try:
-            target = self.virtual_now()
-            while True:
-                try:
-                    self.mesh.scheduler.run_until(target)
-                    return
-                except Exception as err:  # an app callback failed: log it, keep the air up
-                    log.exception("callback failed in the simulated air")
-                    self.errors.append(err)
+            self.mesh.scheduler.run_until(self.virtual_now())
         finally:
             self._in_model = False
 
