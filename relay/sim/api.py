@@ -175,3 +175,13 @@ class SimNodeAPI(Protocol):
     def peers(self) -> list[NodeInfo]:
         """The node database minus ourselves (sent to the client at handshake)."""
         ...
+
+    def channel_utilization(self) -> float:
+        """Percent of the last minute the radio was busy sending or receiving
+        (``DeviceMetrics.channel_utilization``)."""
+        ...
+
+    def air_util_tx(self) -> float:
+        """Percent of the rolling hour spent transmitting (``DeviceMetrics.air_util_tx``);
+        the firmware refuses our packets above the region's duty cycle (10 % in EU_868)."""
+        ...

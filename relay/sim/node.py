@@ -91,6 +91,12 @@ class SimNode:
     def queue_status(self) -> tuple[int, int]:
         return self.radio.queue_status()
 
+    def channel_utilization(self) -> float:
+        return self.radio.channel_utilization()
+
+    def air_util_tx(self) -> float:
+        return self.radio.airtime.utilization_tx_percent(self._sched.now())
+
     def peers(self) -> list[NodeInfo]:
         out = []
         for num, spec in sorted(self._peer_specs.items()):

@@ -192,5 +192,11 @@ class RealtimeNode:
     def queue_status(self) -> tuple[int, int]:
         return self.sim_node.queue_status()
 
+    def channel_utilization(self) -> float:
+        return self._air.call(self.sim_node.channel_utilization)
+
+    def air_util_tx(self) -> float:
+        return self._air.call(self.sim_node.air_util_tx)
+
     def peers(self) -> list[NodeInfo]:
         return self.sim_node.peers()

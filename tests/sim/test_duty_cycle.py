@@ -69,3 +69,17 @@ def test_relays_are_dropped_silently_when_the_relay_is_out_of_budget():
     assert relay.firmware.counters.relays_dropped_duty_cycle >= 1
     # No relay overheard: the sender retries and gives up.
     assert [r.error for r in apps["n0"].reports_for(pid)] == [RoutingError.MAX_RETRANSMIT]
+
+
+def test_utilisation_figures_for_device_metrics() -> None:
+    mesh, _ = mesh_with_recorders(chain(2))
+    a, b = mesh.node("n0"), mesh.node("n1")
+    assert (a.air_util_tx(), a.channel_utilization()) == (0.0, 0.0)
+    a.send(BROADCAST, 256, bytes(FULL), hop_limit=0)
+    mesh.run_for(10)
+    assert abs(a.air_util_tx() - 100 * FULL_S / 3600) < 1e-9
+    assert abs(a.channel_utilization() - 100 * FULL_S / 60) < 1e-9
+    assert b.air_util_tx() == 0.0
+    assert abs(b.channel_utilization() - 100 * FULL_S / 60) < 1e-9  # it received it
+    mesh.run_for(120)
+    assert a.channel_utilization() == 0.0  # the minute has passed

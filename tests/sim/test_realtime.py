@@ -117,3 +117,15 @@ async def test_virtual_time_moves_with_the_clock_and_stops_with_the_air():
 def test_speed_must_be_positive():
     with pytest.raises(ValueError, match="speed"):
         RealtimeAir(Mesh(chain(2), random.Random(1)), speed=0)
+
+
+async def test_both_node_faces_implement_the_node_api(air: RealtimeAir) -> None:
+    from relay.sim.api import SimNodeAPI
+
+    live: SimNodeAPI = air.node("n0")  # mypy checks the protocol here
+    model: SimNodeAPI = air.mesh.node("n0")
+    assert live.info == model.info
+    assert [p.long_name for p in live.peers()] == ["n1", "n2"]
+    assert live.queue_status() == (16, 16)
+    assert live.air_util_tx() == 0.0
+    assert live.now() >= model.now()
