@@ -42,7 +42,7 @@ def _load(name_or_file: str) -> Scenario:
 def check(scenario: str, seed: int) -> None:
     """Validate SCENARIO (a shipped name or a .toml file) and show its links."""
     sc = _load(scenario)
-    mesh = Mesh(sc, random.Random(seed), link_seed=seed)
+    mesh = Mesh(sc, random.Random(seed), link_seed=seed)  # noqa: S311 (simulation, not secrets)
     hubs = sc.of_kind(NodeKind.HUB)
     radio = sc.radio
     click.echo(f"scenario    {sc.name}: {sc.description}")

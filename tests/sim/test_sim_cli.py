@@ -22,7 +22,8 @@ def test_a_bad_scenario_file_is_one_line_naming_the_key(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["sim", "check", str(bad)])
     assert result.exit_code == 6
     assert result.output == (
-        "Error: nodes[0].role: unknown role 'ROUTR' (known: CLIENT, CLIENT_MUTE, ROUTER, ROUTER_LATE)\n"
+        "Error: nodes[0].role: unknown role 'ROUTR' "
+        "(known: CLIENT, CLIENT_MUTE, ROUTER, ROUTER_LATE)\n"
     )
 
 
