@@ -151,7 +151,7 @@ class NodeRadio:
     def weighted_delay(self, entry: QueuedTx) -> float:
         cw = self._cw_for_snr(entry.rx_snr)
         if self.role is Role.ROUTER:
-            return self._rng.randrange(2 * cw) * self.slot_s
+            return self._rng.randrange(max(1, 2 * cw)) * self.slot_s
         return (2 * CW_MAX + self._rng.randrange(1 << cw)) * self.slot_s
 
     def weighted_worst(self, snr: float) -> float:

@@ -54,6 +54,7 @@ class RealtimeAir:
         self._origin_virtual = 0.0
         self._in_model = False
         self._nodes: dict[str, RealtimeNode] = {}
+        self._stop_listeners: list[Callable[[], None]] = []
 
     # --- lifecycle ----------------------------------------------------------------------
 
@@ -71,6 +72,21 @@ class RealtimeAir:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+            for listener in list(self._stop_listeners):
+                try:
+                    listener()
+                except Exception:
+                    log.exception("stop listener failed")
+
+    def on_stop(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call ``listener`` when the air stops; returns a function that unsubscribes."""
+        self._stop_listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._stop_listeners:
+                self._stop_listeners.remove(listener)
+
+        return unsubscribe
 
     async def __aenter__(self) -> RealtimeAir:
         await self.start()

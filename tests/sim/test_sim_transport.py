@@ -204,3 +204,20 @@ async def test_a_failing_handler_does_not_stop_the_others(chain_air, caplog):
     while [f.payload for f in witness.frames] != [b"x", b"y"]:
         await witness.next()
     assert [f.payload for f in good.frames] == [b"x"]
+
+
+async def test_stopping_the_air_settles_sends_and_drops_the_link() -> None:
+    air = await running_air(chain(2))
+    a = await connected(air, "n0", ack_timeout=1000.0)
+    states: list[LinkState] = []
+    a.on_state(states.append)
+    waiting = asyncio.create_task(a.send(b"dm", air.node("n1").num, want_ack=True))
+    while not a._pending:
+        await asyncio.sleep(0)
+    await air.stop()
+    result = await asyncio.wait_for(waiting, PATIENCE)
+    assert result.status is SendStatus.QUEUED and result.detail == "the simulated air stopped"
+    assert states == [LinkState.DISCONNECTED]
+    assert (await a.send(b"more")).status is SendStatus.NOT_SENT
+    await a.close()
+    assert states == [LinkState.DISCONNECTED, LinkState.CLOSED]
