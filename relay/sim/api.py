@@ -176,6 +176,19 @@ class SimNodeAPI(Protocol):
         """The node database minus ourselves (sent to the client at handshake)."""
         ...
 
+    def configure(
+        self,
+        *,
+        role: Role | None = None,
+        rebroadcast_mode: RebroadcastMode | None = None,
+        hop_limit: int | None = None,
+    ) -> None:
+        """Apply a saved device/LoRa config change (what ``meshtastic --set`` ends in).
+
+        Only what the model uses; ``None`` keeps the current value. Like the firmware
+        after its reboot, the new settings govern every packet handled from now on.
+        """
+
     def channel_utilization(self) -> float:
         """Percent of the last minute the radio was busy sending or receiving
         (``DeviceMetrics.channel_utilization``)."""

@@ -11,7 +11,16 @@ import dataclasses
 import logging
 from collections.abc import Callable
 
-from relay.sim.api import BROADCAST, MeshPacket, NodeApp, NodeInfo, RoutingError, RoutingReport
+from relay.sim.api import (
+    BROADCAST,
+    MeshPacket,
+    NodeApp,
+    NodeInfo,
+    RebroadcastMode,
+    Role,
+    RoutingError,
+    RoutingReport,
+)
 from relay.sim.firmware import Firmware, Rx
 from relay.sim.frames import AirFrame
 from relay.sim.radio import NodeRadio
@@ -51,7 +60,7 @@ class SimNode:
 
     @property
     def info(self) -> NodeInfo:
-        return _node_info(self.spec)
+        return dataclasses.replace(_node_info(self.spec), role=self.firmware.config.role)
 
     def now(self) -> float:
         return self._sched.now()
@@ -90,6 +99,25 @@ class SimNode:
 
     def queue_status(self) -> tuple[int, int]:
         return self.radio.queue_status()
+
+    def configure(
+        self,
+        *,
+        role: Role | None = None,
+        rebroadcast_mode: RebroadcastMode | None = None,
+        hop_limit: int | None = None,
+    ) -> None:
+        if hop_limit is not None and not 0 <= hop_limit <= 7:
+            raise ValueError(f"hop limit must be 0..7, not {hop_limit}")
+        old = self.firmware.config
+        self.firmware.config = dataclasses.replace(
+            old,
+            role=old.role if role is None else role,
+            rebroadcast_mode=old.rebroadcast_mode if rebroadcast_mode is None else rebroadcast_mode,
+            hop_limit=old.hop_limit if hop_limit is None else hop_limit,
+        )
+        self.radio.role = self.firmware.config.role
+        log.info("%s: now %s", self.name, self.firmware.config)
 
     def channel_utilization(self) -> float:
         return self.radio.channel_utilization()

@@ -27,7 +27,7 @@ from types import TracebackType
 from typing import TypeVar
 
 from relay.errors import RelayError
-from relay.sim.api import NodeApp, NodeInfo
+from relay.sim.api import NodeApp, NodeInfo, RebroadcastMode, Role
 from relay.sim.mesh import Mesh
 from relay.sim.node import SimNode
 from relay.sim.scheduler import Timer
@@ -207,6 +207,20 @@ class RealtimeNode:
 
     def queue_status(self) -> tuple[int, int]:
         return self.sim_node.queue_status()
+
+    def configure(
+        self,
+        *,
+        role: Role | None = None,
+        rebroadcast_mode: RebroadcastMode | None = None,
+        hop_limit: int | None = None,
+    ) -> None:
+        node = self.sim_node
+        self._air.call(
+            lambda: node.configure(
+                role=role, rebroadcast_mode=rebroadcast_mode, hop_limit=hop_limit
+            )
+        )
 
     def channel_utilization(self) -> float:
         return self._air.call(self.sim_node.channel_utilization)

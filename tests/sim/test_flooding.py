@@ -184,3 +184,25 @@ def test_router_with_core_portnums_only_drops_private_ports():
     mesh.node("a").send(BROADCAST, 256, b"private")
     mesh.run_for(60)
     assert apps["c"].payloads() == [b"private"]
+
+
+def test_configure_changes_relaying_from_now_on() -> None:
+    """What `meshtastic --set device.role ROUTER` does: the new role's default rebroadcast
+    mode drops port 256, until rebroadcast_mode ALL is set in a second step."""
+    from relay.sim.api import RebroadcastMode, Role
+
+    mesh, apps = mesh_with_recorders(chain(3))
+    relay = mesh.node("n1")
+    relay.configure(role=Role.ROUTER, rebroadcast_mode=RebroadcastMode.CORE_PORTNUMS_ONLY)
+    assert relay.info.role is Role.ROUTER
+    mesh.node("n0").send(BROADCAST, 256, b"dropped")
+    mesh.run_for(60)
+    assert apps["n2"].packets == []
+    relay.configure(rebroadcast_mode=RebroadcastMode.ALL)
+    mesh.node("n0").send(BROADCAST, 256, b"relayed")
+    mesh.run_for(60)
+    assert apps["n2"].payloads() == [b"relayed"]
+    relay.configure(hop_limit=5)
+    assert relay.firmware.config.hop_limit == 5
+    with pytest.raises(ValueError, match="hop limit"):
+        relay.configure(hop_limit=9)

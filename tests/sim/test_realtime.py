@@ -129,3 +129,7 @@ async def test_both_node_faces_implement_the_node_api(air: RealtimeAir) -> None:
     assert live.queue_status() == (16, 16)
     assert live.air_util_tx() == 0.0
     assert live.now() >= model.now()
+    from relay.sim.api import Role
+
+    live.configure(role=Role.CLIENT_MUTE)
+    assert model.info.role is Role.CLIENT_MUTE
