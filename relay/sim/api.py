@@ -176,6 +176,14 @@ class SimNodeAPI(Protocol):
         """The node database minus ourselves (sent to the client at handshake)."""
         ...
 
+
+class SimNodeControl(SimNodeAPI, Protocol):
+    """A simulated node's settings and airtime figures, beyond the client-facing contract.
+
+    Kept apart from :class:`SimNodeAPI` so that fakes of the contract stay valid; both
+    real faces (``SimNode``, ``RealtimeNode``) implement it.
+    """
+
     def configure(
         self,
         *,

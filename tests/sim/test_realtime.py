@@ -120,10 +120,12 @@ def test_speed_must_be_positive():
 
 
 async def test_both_node_faces_implement_the_node_api(air: RealtimeAir) -> None:
-    from relay.sim.api import SimNodeAPI
+    from relay.sim.api import SimNodeAPI, SimNodeControl
 
-    live: SimNodeAPI = air.node("n0")  # mypy checks the protocol here
-    model: SimNodeAPI = air.mesh.node("n0")
+    live: SimNodeControl = air.node("n0")  # mypy checks the protocols here
+    model: SimNodeControl = air.mesh.node("n0")
+    contract: SimNodeAPI = live
+    assert contract.info.num == live.info.num
     assert live.info == model.info
     assert [p.long_name for p in live.peers()] == ["n1", "n2"]
     assert live.queue_status() == (16, 16)
