@@ -24,6 +24,7 @@ SUBCOMMANDS: dict[str, str] = {
     "send": "relay.cli.daemon_cmd:send",
     "status": "relay.cli.daemon_cmd:status",
     "templates": "relay.cli.templates_cmd:templates",
+    "sim": "relay.cli.sim_cmd:sim",
 }
 
 

@@ -92,12 +92,19 @@ class RoutingReport:
     ``from_node`` is who acknowledged: the destination for a DM ack, a rebroadcasting
     neighbour for a broadcast's implicit ack, or our own node for local refusals
     (``TOO_LARGE``, ``DUTY_CYCLE_LIMIT``) and ``MAX_RETRANSMIT``.
+
+    ``implicit`` marks an ack the firmware generated because it overheard a neighbour
+    relay the packet. For a broadcast that is the only ack there is; for a DM it only
+    means "left our node" (the firmware stops retrying and the real ack, from the
+    destination, may or may not follow). Real firmware reports implicit acks with our
+    own node number as sender; an emulator mapping to protobufs should do the same.
     """
 
     request_id: int
     error: RoutingError
     from_node: int
     time: float
+    implicit: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,4 +174,35 @@ class SimNodeAPI(Protocol):
 
     def peers(self) -> list[NodeInfo]:
         """The node database minus ourselves (sent to the client at handshake)."""
+        ...
+
+
+class SimNodeControl(SimNodeAPI, Protocol):
+    """A simulated node's settings and airtime figures, beyond the client-facing contract.
+
+    Kept apart from :class:`SimNodeAPI` so that fakes of the contract stay valid; both
+    real faces (``SimNode``, ``RealtimeNode``) implement it.
+    """
+
+    def configure(
+        self,
+        *,
+        role: Role | None = None,
+        rebroadcast_mode: RebroadcastMode | None = None,
+        hop_limit: int | None = None,
+    ) -> None:
+        """Apply a saved device/LoRa config change (what ``meshtastic --set`` ends in).
+
+        Only what the model uses; ``None`` keeps the current value. Like the firmware
+        after its reboot, the new settings govern every packet handled from now on.
+        """
+
+    def channel_utilization(self) -> float:
+        """Percent of the last minute the radio was busy sending or receiving
+        (``DeviceMetrics.channel_utilization``)."""
+        ...
+
+    def air_util_tx(self) -> float:
+        """Percent of the rolling hour spent transmitting (``DeviceMetrics.air_util_tx``);
+        the firmware refuses our packets above the region's duty cycle (10 % in EU_868)."""
         ...
