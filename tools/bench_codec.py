@@ -74,7 +74,8 @@ def zstd_codec(zdict: bytes) -> Compress | None:
         19, format=zstandard.FORMAT_ZSTD1_MAGICLESS, write_checksum=0, write_dict_id=0
     )
     cctx = zstandard.ZstdCompressor(dict_data=d, compression_params=params)
-    return cctx.compress
+    compress: Compress = cctx.compress
+    return compress
 
 
 def ppm_codec(messages: list[str]) -> Compress:

@@ -23,8 +23,8 @@ SUBCOMMANDS: dict[str, str] = {
     "run": "relay.cli.daemon_cmd:run",
     "send": "relay.cli.daemon_cmd:send",
     "status": "relay.cli.daemon_cmd:status",
-    "templates": "relay.cli.templates_cmd:templates",
     "sim": "relay.cli.sim_cmd:sim",
+    "templates": "relay.cli.templates_cmd:templates",
 }
 
 

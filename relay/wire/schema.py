@@ -107,9 +107,9 @@ def _bulletin_to_pb(b: m.Bulletin, out: pb.Bulletin) -> None:
         out.target.points.extend(b.target.points)
         out.target.groups.extend(b.target.groups)
     if b.template is not None:
-        out.template.code = b.template.code
-        out.template.numbers.extend(b.template.numbers)
-        out.template.texts = pack_texts(b.template.texts)
+        out.template = b.template.code
+        out.template_numbers.extend(b.template.numbers)
+        out.template_texts = pack_texts(b.template.texts)
     else:
         out.text = textblob.pack(b.texts)
 
@@ -123,10 +123,11 @@ def _bulletin_from_pb(p: pb.Bulletin) -> m.Bulletin:
     if content == "text":
         texts = textblob.unpack(p.text)
     elif content == "template":
+        _limit(p.template_numbers, "template numbers")
         template = m.TemplateValues(
-            code=p.template.code,
-            numbers=tuple(p.template.numbers),
-            texts=unpack_texts(p.template.texts),
+            code=p.template,
+            numbers=tuple(p.template_numbers),
+            texts=unpack_texts(p.template_texts),
         )
     else:
         raise CorruptError("bulletin without text or template")
