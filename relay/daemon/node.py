@@ -129,7 +129,9 @@ class Node:
 
     async def _send(self, t: Transmit) -> None:
         try:
-            result = await self.transport.send(t.payload, t.destination, want_ack=t.want_ack)
+            result = await self.transport.send(
+                t.payload, t.destination, want_ack=t.want_ack, hop_limit=t.hop_limit
+            )
             status = result.status
         except RelayError as err:
             log.warning("radio refused %s frame: %s", t.purpose, err)

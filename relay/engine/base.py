@@ -51,6 +51,8 @@ class Engine:
         self.receiver = Receiver(Verifier(keyring, self.replay), config.fragment_ttl_s)
         self.catalogue = Catalogue()
         self._timers: dict[str, float] = {}
+        #: Share of time the radio heard the channel busy (0.25 = 25 %), as it last said.
+        self.channel_utilisation: float | None = None
 
     # --- the driver's interface -----------------------------------------------------
 
@@ -92,6 +94,11 @@ class Engine:
         if outbox is not None:
             times.append(outbox)
         return min(times) if times else None
+
+    def report_channel(self, utilisation: float, now: float) -> None:
+        """The radio's channel utilisation (0..1): routine traffic slows down above
+        ``config.busy_channel``."""
+        self.channel_utilisation = utilisation
 
     def report_radio_tx(self, tx_seconds_last_hour: float, now: float) -> None:
         """What the radio says it transmitted in the last hour (our frames and relays)."""

@@ -41,11 +41,14 @@ class EngineConfig:
     status_interval_s: float = 1800.0
     #: New bulletins are acknowledged in a report no sooner than this after the last one,
     #: and after a random delay (spreading the reports of many points over time).
-    receipt_min_gap_s: float = 600.0
+    receipt_min_gap_s: float = 1800.0
     receipt_delay_s: tuple[float, float] = (10.0, 60.0)
-    #: The first report after start-up comes after a random delay: no storm when a whole
-    #: region is switched on at once.
-    first_report_delay_s: tuple[float, float] = (10.0, 120.0)
+    #: The first report after start-up comes after a random delay, spread over most of a
+    #: status interval: no storm when a whole region is switched on at once.
+    first_report_delay_s: tuple[float, float] = (10.0, 1500.0)
+    #: Direct messages to the hub get a hop limit of the hops the hub's frames took plus
+    #: this margin (None: the radio's default limit).
+    dm_hop_margin: int | None = 1
     #: Delay before a point asks for what it misses (random within the range, so that
     #: points do not all ask at once; the answer to one serves all).
     repair_delay_s: tuple[float, float] = (5.0, 45.0)
@@ -53,6 +56,8 @@ class EngineConfig:
     repair_backoff_s: tuple[float, float] = (120.0, 1800.0)
     #: Back-off after a direct message to the hub failed.
     dm_retry_s: tuple[float, float] = (60.0, 900.0)
+    #: Channel utilisation above which points stretch their status interval.
+    busy_channel: float = 0.25
     #: Hub silence after which a point considers the hub unheard (for the screens).
     hub_silence_s: float = 1800.0
     #: Incomplete fragments are kept this long.

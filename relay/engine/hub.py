@@ -32,6 +32,7 @@ from relay.engine.outputs import (
     Rejected,
     StatusAccepted,
 )
+from relay.radio.transport import BROADCAST
 from relay.wire import fragments
 from relay.wire.issuer import Issuer
 from relay.wire.model import (
@@ -51,6 +52,7 @@ log = logging.getLogger(__name__)
 
 BULLETIN = "bulletin"
 REPAIR = "repair"
+REPAIR_DM = "repair-dm"
 HEARTBEAT = "heartbeat"
 CERTIFICATE = "certificate"
 CERT_REQUEST = "cert-request"
@@ -180,7 +182,7 @@ class HubEngine(Engine):
             return [ReceiptAccepted(view.point_id, body)]
         if isinstance(body, RepairRequest):
             self._heard(v.sender, node, now)
-            return self._repair(body, now)
+            return self._repair(body, node, now)
         if isinstance(body, Bulletin):
             # Another hub's bulletin (a neighbouring region, a backup hub): keep it.
             return [BulletinAccepted(v.message, v.sender, True)]
@@ -210,30 +212,40 @@ class HubEngine(Engine):
 
     # --- repair ---------------------------------------------------------------------
 
-    def _repair(self, request: RepairRequest, now: float) -> list[Output]:
+    def _repair(self, request: RepairRequest, node: int, now: float) -> list[Output]:
         if request.issuer not in (0, self.key_id):
             return []
+        to = node if request.direct else None
         for seq in request.seqs:
             record = self.catalogue.get((self.key_id, seq))
             if record is not None and record.state is BulletinState.ACTIVE:
-                self._answer(record.message, now, mask=None)
+                self._answer(record.message, now, mask=None, to=to)
         for need in request.fragments:
             key = self._by_message_id.get(need.message_id)
             record = self.catalogue.get(key) if key else None
             if record is not None:
-                self._answer(record.message, now, mask=need.missing)
+                self._answer(record.message, now, mask=need.missing, to=to)
         for key_id in request.certificates:
             self._send_certificate(key_id, now)
         return []
 
-    def _answer(self, message: SignedMessage, now: float, mask: int | None) -> None:
+    def _answer(self, message: SignedMessage, now: float, mask: int | None, to: int | None) -> None:
+        """Re-send ``message`` (or the fragments in ``mask``): broadcast, so it serves every
+        point that lacks it, or to one node (``to``) that the broadcasts did not reach."""
         env = message.envelope
         key = (env.key_id, env.seq)
-        queued = self.outbox.find(REPAIR, *key) or self.outbox.find(BULLETIN, *key)
-        if queued is not None:
-            return  # on its way already: that answer serves this point too
-        if now - self._last_broadcast.get(key, -1e9) < self.config.repair_cooldown_s:
-            return
+        if to is not None:
+            if any(
+                e.purpose == REPAIR_DM and e.destination == to and e.seq == env.seq
+                for e in self.outbox.entries()
+            ):
+                return
+        else:
+            queued = self.outbox.find(REPAIR, *key) or self.outbox.find(BULLETIN, *key)
+            if queued is not None:
+                return  # on its way already: that answer serves this point too
+            if now - self._last_broadcast.get(key, -1e9) < self.config.repair_cooldown_s:
+                return
         airtime = self.outbox.airtime_of(message.raw, mask)
         if not self._repair_budget.fits(airtime, now):
             log.info("repair budget spent; #%d waits for the next request", env.seq)
@@ -243,8 +255,10 @@ class HubEngine(Engine):
         priority = bulletin_priority(body) if isinstance(body, Bulletin) else Priority.CONTROL
         self.outbox.add(
             message.raw,
+            destination=BROADCAST if to is None else to,
             priority=priority,
-            purpose=REPAIR,
+            purpose=REPAIR if to is None else REPAIR_DM,
+            want_ack=to is not None,
             key_id=env.key_id,
             seq=env.seq,
             only_frames=mask,

@@ -86,6 +86,10 @@ class Outbox:
         self._by_token: dict[int, Entry] = {}
         self._next_free = 0.0
         self._hold_until = 0.0
+        #: Hop limit for frames to the hub: set by the point engine from how far away the
+        #: hub's frames came (a direct message floods until it has a next hop; a tight
+        #: limit keeps that flood near the path).
+        self.hub_hop_limit: int | None = None
 
     # --- queueing -------------------------------------------------------------------
 
@@ -182,8 +186,16 @@ class Outbox:
         self.budget.record(airtime, now)
         gap = self._config.broadcast_gap_s if destination == BROADCAST else self._config.dm_gap_s
         self._next_free = now + max(gap, 1.2 * airtime)
+        hop_limit = self.hub_hop_limit if entry.destination == TO_HUB else None
         return Transmit(
-            token, frame, destination, entry.want_ack, entry.priority, airtime, entry.purpose
+            token,
+            frame,
+            destination,
+            entry.want_ack,
+            entry.priority,
+            airtime,
+            entry.purpose,
+            hop_limit,
         )
 
     def next_deadline(self, now: float, hub_node: int | None) -> float | None:

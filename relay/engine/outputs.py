@@ -32,6 +32,8 @@ class Transmit:
     priority: Priority
     airtime_s: float
     purpose: str
+    #: Meshtastic hop limit for this frame (None: the radio's configured default).
+    hop_limit: int | None = None
 
 
 # --- notifications ---------------------------------------------------------------------

@@ -23,6 +23,7 @@ from relay.engine.config import EngineConfig
 from relay.engine.hubclock import HubClock
 from relay.engine.outbox import TO_HUB, Completed, Failed
 from relay.engine.outputs import BulletinAccepted, HubHeard, Output, Priority
+from relay.radio.transport import Frame
 from relay.wire.issuer import Issuer
 from relay.wire.model import (
     Bulletin,
@@ -80,6 +81,7 @@ class PointEngine(Engine):
         self._dm_backoff = config.dm_retry_s[0]
         self._repair_backoff = config.repair_backoff_s[0]
         self._asked: dict[int, float] = {}
+        self._last_hops: int | None = None
 
     @property
     def hub_node(self) -> int | None:
@@ -118,6 +120,10 @@ class PointEngine(Engine):
 
     # --- receiving ------------------------------------------------------------------
 
+    def receive(self, frame: Frame, now: float) -> list[Output]:
+        self._last_hops = frame.hops
+        return super().receive(frame, now)
+
     def _accept(self, v: Verified, node: int, now: float) -> list[Output]:
         body = v.message.envelope.body
         env = v.message.envelope
@@ -127,6 +133,9 @@ class PointEngine(Engine):
             self.hub = HubView(env.key_id, node, now)
         self.hub.node, self.hub.last_heard = node, now
         self.clock.observe(env.time, now)
+        margin = self.config.dm_hop_margin
+        if margin is not None and self._last_hops is not None and isinstance(body, Heartbeat):
+            self.outbox.hub_hop_limit = min(7, self._last_hops + margin)
         out: list[Output] = [
             HubHeard(env.key_id, env.seq, env.time, node, isinstance(body, Heartbeat))
         ]
@@ -175,10 +184,13 @@ class PointEngine(Engine):
         if not (missing or frags or certs):
             return
         if self.outbox.find(REPAIR_REQUEST, 0, 0) is None:
+            # A second request for the same gap asks for a direct answer: the broadcast
+            # answer to the first did not reach us (a weak link to the nearest relay).
             request = RepairRequest(
                 seqs=tuple(missing),
                 fragments=tuple(FragmentNeed(mid, mask) for mid, mask in frags),
                 certificates=certs,
+                direct=self._repair_backoff > self.config.repair_backoff_s[0],
             )
             message = self.issuer.issue(request, at=self.clock.now(now) or 0)
             # Before we can verify the hub we do not know its node: ask whoever sent the
@@ -229,9 +241,8 @@ class PointEngine(Engine):
 
     def _receipt_due(self, now: float) -> None:
         self._dirty = True
-        when = max(
-            now + self._jitter((10.0, 60.0)), self._last_report + self.config.receipt_min_gap_s
-        )
+        soonest = self._last_report + self.config.receipt_min_gap_s * self._slowdown()
+        when = max(now + self._jitter(self.config.receipt_delay_s), soonest)
         self._set_timer(STATUS, when)
 
     def _queue_status(self, now: float) -> None:
@@ -248,12 +259,23 @@ class PointEngine(Engine):
         )
         self._dirty = False
 
+    def _slowdown(self) -> float:
+        """Stretch factor for our routine traffic when the channel is busy.
+
+        Status reports are the bulk of a region's traffic; when the radio reports the
+        channel busier than ``busy_channel`` (the firmware itself sheds its background
+        traffic above 25 %), points report less often so that bulletins still get through.
+        """
+        util = self.channel_utilisation
+        busy = self.config.busy_channel
+        return 1.0 if util is None or util <= busy else min(util / busy, 4.0) ** 2
+
     # --- timers and outbox events ---------------------------------------------------
 
     def _on_timer(self, name: str, now: float) -> list[Output]:
         if name == STATUS:
             self._queue_status(now)
-            self._set_timer(STATUS, now + self.config.status_interval_s)
+            self._set_timer(STATUS, now + self.config.status_interval_s * self._slowdown())
         elif name == REPAIR_REQUEST:
             self._ask_for_repair(now)
         return self._expire(now)
@@ -262,14 +284,19 @@ class PointEngine(Engine):
         if event.entry.purpose == STATUS:
             self._last_report = now
             self._dm_backoff = self.config.dm_retry_s[0]
-            self._set_timer(STATUS, now + self.config.status_interval_s, earliest=False)
+            interval = self.config.status_interval_s * self._slowdown()
+            self._set_timer(STATUS, now + interval, earliest=False)
             if self._dirty:
                 self._receipt_due(now)
         return []
 
     def _failed(self, event: Failed, now: float) -> list[Output]:
+        if event.entry.purpose == REPAIR_REQUEST:
+            # The request itself did not arrive: ask again soon (the long back-off is for
+            # answers that do not come, not for requests the radio could not deliver).
+            self._set_timer(REPAIR_REQUEST, now + self._jitter(self.config.repair_delay_s))
         if event.entry.purpose == STATUS:
             self._dirty = True
-            self._set_timer(STATUS, now + self._dm_backoff)
+            self._set_timer(STATUS, now + self._dm_backoff * self._slowdown())
             self._dm_backoff = min(self._dm_backoff * 2, self.config.dm_retry_s[1])
         return []

@@ -95,6 +95,7 @@ def _repair(b: m.RepairRequest) -> dict[str, Any]:
         "seqs": list(b.seqs),
         "fragments": [{"id": f.message_id.hex(), "missing": f.missing} for f in b.fragments],
         "certificates": [format_key_id(k) for k in b.certificates],
+        "direct": b.direct,
     }
 
 

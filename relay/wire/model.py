@@ -249,6 +249,8 @@ class RepairRequest:
     fragments: tuple[FragmentNeed, ...] = ()
     certificates: tuple[int, ...] = ()
     issuer: int = 0
+    #: Answer with a direct message (the broadcast answers did not arrive).
+    direct: bool = False
 
 
 Body = Bulletin | StatusReport | Heartbeat | Certificate | Revocation | RepairRequest | Receipt

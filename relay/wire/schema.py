@@ -263,6 +263,7 @@ def _repair_to_pb(r: m.RepairRequest, out: pb.RepairRequest) -> None:
     for f in r.fragments:
         out.fragments.add(message_id=f.message_id, missing=f.missing)
     out.certificates.extend(r.certificates)
+    out.direct = r.direct
 
 
 def _repair_from_pb(p: pb.RepairRequest) -> m.RepairRequest:
@@ -277,6 +278,7 @@ def _repair_from_pb(p: pb.RepairRequest) -> m.RepairRequest:
         fragments=frags,
         certificates=tuple(p.certificates),
         issuer=p.issuer,
+        direct=p.direct,
     )
 
 

@@ -110,6 +110,7 @@ repairs = st.builds(
     ).map(tuple),
     certificates=st.lists(u32, max_size=3).map(tuple),
     issuer=u32,
+    direct=st.booleans(),
 )
 
 bodies = st.one_of(

@@ -233,13 +233,15 @@ class FragmentNeed(_message.Message):
     def __init__(self, message_id: _Optional[bytes] = ..., missing: _Optional[int] = ...) -> None: ...
 
 class RepairRequest(_message.Message):
-    __slots__ = ("issuer", "seqs", "fragments", "certificates")
+    __slots__ = ("issuer", "seqs", "fragments", "certificates", "direct")
     ISSUER_FIELD_NUMBER: _ClassVar[int]
     SEQS_FIELD_NUMBER: _ClassVar[int]
     FRAGMENTS_FIELD_NUMBER: _ClassVar[int]
     CERTIFICATES_FIELD_NUMBER: _ClassVar[int]
+    DIRECT_FIELD_NUMBER: _ClassVar[int]
     issuer: int
     seqs: _containers.RepeatedScalarFieldContainer[int]
     fragments: _containers.RepeatedCompositeFieldContainer[FragmentNeed]
     certificates: _containers.RepeatedScalarFieldContainer[int]
-    def __init__(self, issuer: _Optional[int] = ..., seqs: _Optional[_Iterable[int]] = ..., fragments: _Optional[_Iterable[_Union[FragmentNeed, _Mapping]]] = ..., certificates: _Optional[_Iterable[int]] = ...) -> None: ...
+    direct: bool
+    def __init__(self, issuer: _Optional[int] = ..., seqs: _Optional[_Iterable[int]] = ..., fragments: _Optional[_Iterable[_Union[FragmentNeed, _Mapping]]] = ..., certificates: _Optional[_Iterable[int]] = ..., direct: _Optional[bool] = ...) -> None: ...
