@@ -33,6 +33,7 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python tools/bench_size.py
 	$(BIN)/python tools/bench_mesh.py
+	$(BIN)/python tools/bench_screens.py
 
 ## make proto: regenerate relay/wire/proto/*_pb2.py from the .proto schema.
 proto: $(STAMP)

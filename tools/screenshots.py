@@ -58,6 +58,7 @@ async def shoot(out: Path) -> list[Path]:
                     )
                     await page.click("#preview-button")
                     await page.wait_for_selector("#preview:not([hidden])")
+                    await page.evaluate("() => window.scrollTo(0, 0)")
                     await page.wait_for_timeout(300)
                     path = out / f"dashboard-{width}x{height}.png"
                     await page.screenshot(path=str(path))

@@ -40,6 +40,7 @@ def render(node: Node, lang: str) -> str:
         "<!doctype html>\n"
         f'<html lang="{_e(lang)}" dir="{_e(view["dir"])}"><head><meta charset="utf-8">'
         f"<title>{_e(labels['title'])} · {_e(display_name(node))}</title>"
+        '<link rel="icon" href="/static/icon.svg" type="image/svg+xml">'
         '<link rel="stylesheet" href="/static/print.css">'
         '<script src="/static/print.js" defer></script></head>'
         f'<body><header><h1>{_e(labels["title"])}</h1><p class="where"><bdi>'

@@ -213,7 +213,8 @@ def dashboard(node: Node) -> dict[str, Any]:
     if not isinstance(hub, HubEngine):
         raise ops.NotForThisRoleError("the dashboard runs on the hub")
     now = node.hub_time()
-    stale_after = node.config.stale_after_s
+    # A healthy point reports at least every status interval: allow two before "silent".
+    stale_after = max(node.config.stale_after_s, 2 * node.config.engine.status_interval_s)
     points = ops.points(node)
     for p in points:
         p["silent"] = p["heard_s_ago"] > stale_after

@@ -246,6 +246,7 @@
     renderMatrix();
     renderBulletins();
     renderSession();
+    if (!document.body.dataset.ready) performance.mark("screen-rendered");
     document.body.dataset.ready = "1";
   }
 

@@ -119,7 +119,7 @@
     renderBanner();
     if (!state.rendered) {
       state.rendered = true;
-      performance.mark("kiosk-rendered");
+      performance.mark("screen-rendered");
     }
     document.body.dataset.ready = "1";
   }
