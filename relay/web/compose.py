@@ -134,8 +134,9 @@ def parse_form(data: Any) -> m.Bulletin:
 def preview(node: Node, bulletin: m.Bulletin) -> dict[str, Any]:
     """How the bulletin reads in every screen language, and what it costs to send."""
     renders = []
+    now = node.hub_time() or 0
     for lang in languages([bulletin]):
-        text = render_bulletin(bulletin, lang)
+        text = render_bulletin(bulletin, lang, now)
         renders.append(
             {
                 "lang": lang,

@@ -58,25 +58,39 @@ def language_name(lang: str) -> str:
 
 
 def template_languages() -> tuple[str, ...]:
-    """Languages the template catalogue can render (none until it is wired in)."""
+    """Languages the template catalogue can render (none until it is wired in:
+    then ``tuple(relay.wire.templates.TEXTS)``)."""
     return ()
 
 
-def _render_template(values: TemplateValues, lang: str) -> Rendered:
-    # Until the catalogue exists: show what arrived, honestly, in Dutch and English.
+def _render_template(values: TemplateValues, lang: str, issued: int) -> Rendered:
+    """A template bulletin in ``lang``.
+
+    To wire the catalogue (branch ``codec``) in, replace the body with::
+
+        call = from_wire(catalogue, WireCall(values.code, values.numbers, values.texts),
+                         reference=issued)
+        text = render_call(catalogue, call, lang)
+        return Rendered(text.lang, text.headline, text.body)
+
+    keeping this fallback for an unknown code (``UnknownTemplateError``, a newer hub)
+    or damaged values (``CorruptError``).
+    """
+    del issued  # the catalogue needs it (times travel relative to the envelope's time)
     headline = f"Sjabloon {values.code}" if lang == "nl" else f"Template {values.code}"
     parts = [str(n) for n in values.numbers] + list(values.texts)
     return Rendered("nl" if lang == "nl" else "en", headline, " · ".join(parts))
 
 
-def render_bulletin(bulletin: Bulletin, lang: str) -> Rendered:
-    """Headline and body of ``bulletin`` for a reader of ``lang``.
+def render_bulletin(bulletin: Bulletin, lang: str, issued: int) -> Rendered:
+    """Headline and body of ``bulletin`` (signed at hub time ``issued``) for a reader
+    of ``lang``.
 
     Free text falls back to Dutch, then to the first language it has; the result
     says which language it is in, so the screen can mark it and set its direction.
     """
     if bulletin.template is not None:
-        return _render_template(bulletin.template, lang)
+        return _render_template(bulletin.template, lang, issued)
     text = bulletin.text_for(lang)
     assert text is not None  # a bulletin without a template has texts
     return Rendered(text.lang or DEFAULT_LANG, text.headline, text.body)

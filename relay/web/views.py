@@ -93,7 +93,7 @@ def _clock(node: Node) -> dict[str, Any]:
 def kiosk_bulletin(b: StoredBulletin, lang: str, now: int | None) -> dict[str, Any]:
     body = body_of(b)
     env = b.message.envelope
-    text = render_bulletin(body, lang)
+    text = render_bulletin(body, lang, env.time)
     expires = body.expires_at(env.time)
     return {
         "id": f"{format_key_id(env.key_id)}/{env.seq}",
@@ -141,7 +141,7 @@ def kiosk(node: Node, lang: str) -> dict[str, Any]:
 def _dashboard_bulletin(b: StoredBulletin, now: int | None) -> dict[str, Any]:
     body = body_of(b)
     env = b.message.envelope
-    text = render_bulletin(body, "nl")
+    text = render_bulletin(body, "nl", env.time)
     expires = body.expires_at(env.time)
     return {
         "seq": env.seq,
@@ -180,8 +180,9 @@ def receipt_matrix(node: Node, hub: HubEngine) -> dict[str, Any]:
     grid: list[list[str]] = []
     for seq in sorted(active, reverse=True):
         record = hub.catalogue.get((hub.key_id, seq))
-        headline = render_bulletin(record.bulletin, "nl").headline if record else ""
-        body = render_bulletin(record.bulletin, "nl").body if record else ""
+        text = render_bulletin(record.bulletin, "nl", record.issued) if record else None
+        headline = text.headline if text else ""
+        body = text.body if text else ""
         cells = []
         for pid in point_ids:
             received, displayed = matrix.get(pid, {}).get(seq, (False, False))

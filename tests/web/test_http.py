@@ -204,3 +204,16 @@ def test_times_are_amsterdam_time_from_hub_time() -> None:
     assert timefmt.moment(summer, summer + 3600) == "14:00"
     assert timefmt.moment(summer, summer + 86400) == "01-07 14:00"
     assert timefmt.moment(summer, None) == "01-07 14:00"
+
+
+async def test_template_bulletin_reaches_the_kiosk(web_cluster: WebCluster) -> None:
+    hub = await web_cluster.start("hub-utrecht", "hub")
+    p1 = await web_cluster.start("np-001", "point", 1)
+    base = await web_cluster.serve("np-001")
+    template = m.TemplateValues(code=1, numbers=(), texts=("Houten",))
+    ops.issue(hub, m.Bulletin(template=template, severity=m.Severity.SEVERE))
+    await wait_for(lambda: len(ops.inbox(p1)) == 1)
+    async with client() as http:
+        view = await (await http.get(f"{base}/web/kiosk.json?lang=en")).json()
+    [b] = view["bulletins"]
+    assert b["template"] is True and b["headline"] == "Template 1" and b["body"] == "Houten"
