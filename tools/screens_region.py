@@ -33,7 +33,7 @@ FAST = EngineConfig(
     preset="LONG_FAST",
     broadcast_gap_s=0.05,
     dm_gap_s=0.05,
-    heartbeat_interval_s=1.0,
+    heartbeat_interval_s=15.0,  # a LONG_FAST heartbeat takes ~1 s of air: leave room
     heartbeat_after_bulletin_s=0.3,
     repair_cooldown_s=0.5,
     urgent_repeat_after_s=0.5,
@@ -137,7 +137,7 @@ def _text(nl: tuple[str, str], en: tuple[str, str] | None = None, **kw: object) 
     return m.Bulletin(texts=tuple(texts), **kw)  # type: ignore[arg-type]
 
 
-async def _until(predicate: object, timeout: float = 15.0) -> None:
+async def _until(predicate: object, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():  # type: ignore[operator]
         if time.monotonic() > deadline:
@@ -205,7 +205,13 @@ async def start_region(base: Path, n_points: int = 5) -> Region:
     )
     key = hub.engine.issuer.key.key_id
     points = [region.nodes[f"np-{i:03d}"] for i in range(1, n_points + 1)]
-    await _until(lambda: all(len(ops.inbox(p)) == 3 for p in points))
+    # Settled: three active bulletins at every point, the update in place of the original.
+    await _until(
+        lambda: all(
+            sorted(b["seq"] for b in ops.inbox(p)) == [seq_water, seq_boil + 1, seq_boil + 2]
+            for p in points
+        )
+    )
     ops.mark_displayed(points[0], key, seq_water)
     if n_points > 1:
         ops.mark_displayed(points[1], key, seq_water + 2)
