@@ -101,6 +101,11 @@ async def _security_headers(request: web.Request, response: web.StreamResponse) 
         response.headers.setdefault(name, value)
     if request.path.startswith(("/web/", "/api/")) or response.content_type == "text/html":
         response.headers.setdefault("Cache-Control", "no-store")
+    elif request.path.startswith("/static/fonts/"):
+        response.headers.setdefault("Cache-Control", "max-age=86400")
+    elif request.path.startswith("/static/"):
+        # Revalidate (a cheap 304): after an upgrade no browser keeps yesterday's script.
+        response.headers.setdefault("Cache-Control", "no-cache")
 
 
 # --- pages ----------------------------------------------------------------------------

@@ -50,6 +50,9 @@ async def test_every_response_carries_the_security_headers(web_cluster: WebClust
         assert missing.status == 404 and "Content-Security-Policy" in missing.headers
         fonts = await http.get(base + "/static/fonts/OFL.txt")
         assert "SIL OPEN FONT LICENSE" in await fonts.text()
+        script = await http.get(base + "/static/kiosk.js")
+        assert script.headers["Cache-Control"] == "no-cache"
+        assert (await http.get(base + "/web/kiosk.json")).headers["Cache-Control"] == "no-store"
 
 
 async def test_the_point_changes_nothing_without_login(web_cluster: WebCluster) -> None:

@@ -178,7 +178,7 @@
       () => refresh().catch(() => {}),
       (up) => { state.linkUp = up; document.getElementById("offline").hidden = up; },
     );
-    setInterval(renderBanner, 10000);
+    setInterval(renderBanner, 5000);
   }
 
   start();
