@@ -16,9 +16,18 @@ from relay.engine.point import PointEngine
 from relay.store.store import StoredBulletin
 from relay.web import i18n, timefmt
 from relay.web.render import language_name, languages, render_bulletin, text_direction
-from relay.wire import hubtime
+from relay.wire import describe, hubtime
 from relay.wire.keys import format_key_id
-from relay.wire.model import Bulletin, Certificate, MsgType, Severity, Urgency
+from relay.wire.model import (
+    Bulletin,
+    Certificate,
+    MsgType,
+    Need,
+    OpenState,
+    PowerSource,
+    Severity,
+    Urgency,
+)
 
 _SEVERITY_ORDER = [Severity.EXTREME, Severity.SEVERE, Severity.MODERATE, Severity.MINOR]
 _URGENCY_ORDER = [Urgency.IMMEDIATE, Urgency.EXPECTED, Urgency.FUTURE]
@@ -132,6 +141,21 @@ def kiosk(node: Node, lang: str) -> dict[str, Any]:
         "hub": _hub_contact(node),
         "clock": _clock(node),
         "bulletins": [kiosk_bulletin(b, lang, now) for b in rows],
+        "status": _own_status(node),
+    }
+
+
+def _own_status(node: Node) -> dict[str, Any] | None:
+    """A point's own status (it goes to the hub over the air anyway) and the choices."""
+    if not isinstance(node.engine, PointEngine):
+        return None
+    return {
+        **describe.status(node.engine.status),
+        "choices": {
+            "open": [s.name.lower() for s in OpenState if s is not OpenState.UNKNOWN],
+            "power": [p.name.lower() for p in PowerSource if p is not PowerSource.UNKNOWN],
+            "needs": [n.name.lower() for n in Need if n.name],
+        },
     }
 
 

@@ -380,3 +380,32 @@ async def test_kiosk_recovers_after_a_daemon_restart(web_cluster: WebCluster, br
             "Tijdens de herstart",
             "Voor de herstart",
         ]
+
+
+async def test_staff_set_the_point_status_and_the_hub_sees_it(
+    web_cluster: WebCluster, browser: Any
+) -> None:
+    hub = await web_cluster.start("hub-utrecht", "hub")
+    point_url = await web_cluster.start_served("np-001", "point", 1)
+    async with open_page(browser, point_url + "/") as kiosk:
+        assert await kiosk.locator("#status-button").is_hidden()  # staff only
+        await kiosk.click("#staff")
+        await kiosk.fill("#login input[name=user]", "anna")
+        await kiosk.fill("#login input[name=password]", PASSWORD)
+        await kiosk.click("#login-button")
+        await kiosk.click("#status-button")
+        await kiosk.select_option("#status-form select[name=open]", "limited")
+        await kiosk.select_option("#status-form select[name=power]", "generator")
+        await kiosk.fill("#status-form input[name=visitors]", "42")
+        await kiosk.check("#status-form input[name=needs][value=fuel]")
+        await kiosk.fill("#status-form input[name=text]", "Aggregaat tot 18:00")
+        await kiosk.click("#status-form button[type=submit]")
+        await kiosk.wait_for_selector("#status-result.notice")
+        await kiosk.fill("#status-form input[name=battery_pct]", "140")
+        await kiosk.click("#status-form button[type=submit]")
+        # The form refuses it before anything is sent (the API would too: 0..100).
+        assert await kiosk.locator("#status-form input[name=battery_pct]:invalid").count() == 1
+    await wait_for(lambda: any(r["visitors"] == 42 for r in ops.points(hub)))
+    [row] = ops.points(hub)
+    assert (row["open"], row["power"], row["needs"]) == ("limited", "generator", ["fuel"])
+    assert row["text"] == "Aggregaat tot 18:00"

@@ -147,6 +147,8 @@ async def test_kiosk_view_orders_replaces_and_hides(web_cluster: WebCluster) -> 
         assert [lang["code"] for lang in view["langs"]][:2] == ["nl", "en"]
         assert view["ui"]["verified"].startswith("Verified")
         assert view["hub"]["stale"] is False
+        assert view["status"]["choices"]["open"] == ["open", "limited", "closed"]
+        assert view["status"]["open"] == "unknown" and view["status"]["needs"] == []
         nl = await (await http.get(f"{base}/web/kiosk.json")).json()
         assert nl["ui"]["verified"].startswith("Geverifieerd")
         assert (await http.get(f"{base}/web/kiosk.json?lang=<x>")).status == 400

@@ -126,10 +126,64 @@
 
   function renderStaff() {
     const user = NR.session.user;
+    const canSetStatus = Boolean(user && state.view && state.view.status);
     document.getElementById("staff").hidden = Boolean(user);
     document.getElementById("logout").hidden = !user;
+    document.getElementById("status-button").hidden = !canSetStatus;
+    if (!canSetStatus) document.getElementById("status-form").hidden = true;
     setText("user", user || "");
     if (user) document.getElementById("login").hidden = true;
+  }
+
+  // --- staff: the point's status (open, power, visitors, needs) ------------------------
+
+  function field(label, control) {
+    return el("label", null, el("span", null, label), " ", control);
+  }
+
+  function select(name, values, current, ui, prefix) {
+    return el("select", { name }, values.map((v) => el("option", { value: v, selected: v === current }, ui[`${prefix}.${v}`] || v)));
+  }
+
+  function buildStatusForm() {
+    const ui = state.view.ui;
+    const st = state.view.status;
+    const form = document.getElementById("status-form");
+    const needs = el("fieldset", { class: "needs" }, el("legend", null, ui["f.needs"]),
+      st.choices.needs.map((n) => el("label", null,
+        el("input", { type: "checkbox", name: "needs", value: n, checked: st.needs.includes(n) }), " ", ui[`need.${n}`] || n)));
+    form.replaceChildren(
+      el("h2", null, ui.status),
+      el("div", { class: "row" },
+        field(ui["f.open"], select("open", st.choices.open, st.open, ui, "open")),
+        field(ui["f.power"], select("power", st.choices.power, st.power, ui, "power")),
+        field(ui["f.battery_pct"], el("input", { name: "battery_pct", type: "number", min: 0, max: 100, value: st.battery_pct ?? "" })),
+        field(ui["f.visitors"], el("input", { name: "visitors", type: "number", min: 0, value: st.visitors ?? "" }))),
+      needs,
+      field(ui["f.text"], el("input", { name: "text", maxlength: 120, value: st.text, dir: "auto", class: "wide" })),
+      el("div", { class: "row" }, el("button", { type: "submit" }, ui.save), el("span", { id: "status-result", role: "status" })));
+  }
+
+  async function saveStatus(event) {
+    event.preventDefault();
+    const f = event.target.elements;
+    const number = (v) => (v === "" ? null : Number(v));
+    const body = {
+      open: f.open.value,
+      power: f.power.value,
+      battery_pct: number(f.battery_pct.value),
+      visitors: number(f.visitors.value),
+      needs: [...event.target.querySelectorAll("input[name=needs]:checked")].map((c) => c.value),
+      text: f.text.value,
+    };
+    try {
+      await api("/api/status", { body });
+      setText("status-result", state.view.ui.status_saved);
+      document.getElementById("status-result").className = "notice";
+    } catch (err) {
+      setText("status-result", err.message);
+      document.getElementById("status-result").className = "error";
+    }
   }
 
   async function refresh() {
@@ -163,6 +217,12 @@
       } catch (err) {
         setText("login-error", err.message);
       }
+    });
+    const statusForm = document.getElementById("status-form");
+    statusForm.addEventListener("submit", saveStatus);
+    document.getElementById("status-button").addEventListener("click", () => {
+      if (statusForm.hidden) buildStatusForm();
+      statusForm.hidden = !statusForm.hidden;
     });
     document.getElementById("logout").addEventListener("click", async () => {
       await NR.logout();
