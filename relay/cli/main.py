@@ -15,6 +15,7 @@ from relay.errors import RelayError
 #: ``relay check`` does not pay for importing the meshtastic library.
 SUBCOMMANDS: dict[str, str] = {
     "airtime": "relay.cli.airtime_cmd:airtime",
+    "auth": "relay.cli.auth_cmd:auth",
     "check": "relay.cli.check_cmd:check",
     "compose": "relay.cli.compose_cmd:compose",
     "inbox": "relay.cli.daemon_cmd:inbox",

@@ -170,8 +170,11 @@ async def events(request: web.Request) -> web.StreamResponse:
     )
     await response.prepare(request)
     await response.write(b"retry: 2000\n\n")
-    async for name, data in request.app[NODE].events.subscribe():
-        await response.write(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode())
+    try:
+        async for name, data in request.app[NODE].events.subscribe():
+            await response.write(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode())
+    except ConnectionResetError:
+        pass  # the browser went away (a reload, a closed tab); it reconnects by itself
     return response
 
 

@@ -19,6 +19,7 @@ from relay.daemon.node import Node
 from relay.errors import RadioError
 from relay.radio.url import open_transport
 from relay.store.store import Store
+from relay.web import add_screens
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ async def serve(config: DaemonConfig, stop: asyncio.Event) -> None:
         engine = build_engine(config, store, time.monotonic(), random.SystemRandom())
         node = Node(config, store, transport, engine)
         app = make_app(node, ensure_token(config.token_file))
+        add_screens(app, node)
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, config.listen_host, config.listen_port)
