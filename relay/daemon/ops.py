@@ -52,10 +52,14 @@ def publish_raw(node: Node, raw: bytes) -> dict[str, Any]:
     return _publish(node, hub, msg)
 
 
-def issue(node: Node, bulletin: Bulletin) -> dict[str, Any]:
-    """Sign a bulletin with the hub key now and queue it (the dashboard's compose)."""
+def issue(node: Node, bulletin: Bulletin, at: int | None = None) -> dict[str, Any]:
+    """Sign a bulletin with the hub key and queue it (the dashboard's compose).
+
+    ``at`` is the hub time to sign with: a template's times travel relative to it, so the
+    caller that encoded them passes the same value (default: now).
+    """
     hub = _hub(node)
-    msg = hub.issuer.issue(bulletin, at=node.hub_time())
+    msg = hub.issuer.issue(bulletin, at=node.hub_time() if at is None else at)
     return _publish(node, hub, msg)
 
 

@@ -225,22 +225,29 @@ async def _compose_form(request: web.Request) -> Any:
 
 async def compose_preview(request: web.Request) -> web.Response:
     data = await _compose_form(request)
+    node = _screens(request).node
+    now = node.hub_time() or 0
     try:
-        bulletin = compose.parse_form(data)
+        bulletin = compose.parse_form(data, now)
     except compose.ComposeError as err:
         return web.json_response({"error": str(err), "field": err.field}, status=400)
-    return web.json_response(compose.preview(_screens(request).node, bulletin))
+    return web.json_response(compose.preview(node, bulletin, now))
+
+
+async def templates_json(request: web.Request) -> web.Response:
+    return web.json_response(compose.templates_catalogue())
 
 
 async def compose_send(request: web.Request) -> web.Response:
     data = await _compose_form(request)
     screens = _screens(request)
+    now = screens.node.hub_time() or 0
     try:
-        bulletin = compose.parse_form(data)
+        bulletin = compose.parse_form(data, now)
     except compose.ComposeError as err:
         return web.json_response({"error": str(err), "field": err.field}, status=400)
     session = screens.session(request)
-    result = ops.issue(screens.node, bulletin)
+    result = ops.issue(screens.node, bulletin, at=now)
     log.info("bulletin #%s composed by %s", result["seq"], session.user if session else "?")
     return web.json_response(result)
 
@@ -272,6 +279,7 @@ def add_screens(
     r.add_get("/web/kiosk.json", kiosk_json)
     r.add_get("/web/dashboard.json", dashboard_json)
     r.add_get("/web/session", session_info)
+    r.add_get("/web/templates.json", templates_json)
     r.add_post("/web/login", login)
     r.add_post("/web/logout", logout)
     r.add_post("/web/compose/preview", compose_preview)

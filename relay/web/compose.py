@@ -13,6 +13,14 @@ from relay.daemon.node import Node
 from relay.errors import RelayError
 from relay.web.render import language_name, languages, render_bulletin, valid_lang
 from relay.wire import model as m
+from relay.wire.templates import (
+    Catalogue,
+    Template,
+    TemplateError,
+    TemplateParamError,
+    parse_call,
+    to_wire,
+)
 
 MAX_HEADLINE = 120
 MAX_BODY = 1000
@@ -74,25 +82,48 @@ def _texts(data: dict[str, Any]) -> tuple[m.LocalizedText, ...]:
     return tuple(texts)
 
 
-def _template(data: dict[str, Any]) -> m.TemplateValues:
+def _template(data: dict[str, Any], now: int) -> tuple[m.TemplateValues, Template]:
+    """The template call of the form: a template by name and its parameters as the
+    operator typed them ("vrijdag 12:00", "Houten"), parsed against hub time ``now``."""
     raw = data.get("template")
-    if not isinstance(raw, dict):
-        raise ComposeError("choose a template", "template")
+    if not isinstance(raw, dict) or not raw.get("name"):
+        raise ComposeError("choose a template", "template.name")
+    catalogue = Catalogue()
     try:
-        code = int(raw.get("code"))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ComposeError("give the template's number", "template.code") from None
-    numbers = _int_list(raw.get("numbers"), "template.numbers")
-    texts = raw.get("texts") or []
-    if isinstance(texts, str):
-        texts = [line.strip() for line in texts.splitlines() if line.strip()]
-    if not isinstance(texts, list) or any(len(str(t)) > MAX_HEADLINE for t in texts):
-        raise ComposeError(f"one value per line, each at most {MAX_HEADLINE}", "template.texts")
-    return m.TemplateValues(code, numbers, tuple(str(t) for t in texts))
+        template = catalogue.find(str(raw["name"]))
+    except TemplateError as err:
+        raise ComposeError(str(err), "template.name") from None
+    params = raw.get("params") or {}
+    if not isinstance(params, dict):
+        raise ComposeError("give the parameters", "template.params")
+    given = {str(k): str(v).strip() for k, v in params.items() if str(v).strip()}
+    try:
+        call = parse_call(template, given, now)
+        wire = to_wire(catalogue, call, reference=now)
+    except TemplateParamError as err:
+        field = f"template.params.{err.key}" if err.key else "template.params"
+        raise ComposeError(str(err).split(": ", 1)[-1], field) from None
+    return m.TemplateValues(wire.code, wire.numbers, wire.texts), template
 
 
-def parse_form(data: Any) -> m.Bulletin:
-    """The compose form (JSON) as a bulletin, or a :class:`ComposeError`."""
+def templates_catalogue() -> list[dict[str, Any]]:
+    """The catalogue for the compose form: names, parameters, suggested CAP values."""
+    return [
+        {
+            "code": t.code,
+            "name": t.name,
+            "urgency": t.urgency.lower(),
+            "severity": t.severity.lower(),
+            "certainty": t.certainty.lower(),
+            "params": [{"name": p.name, "type": p.type.value, "help": p.help} for p in t.params],
+        }
+        for t in Catalogue()
+    ]
+
+
+def parse_form(data: Any, now: int) -> m.Bulletin:
+    """The compose form (JSON) as a bulletin, or a :class:`ComposeError`. ``now`` is the
+    hub time the bulletin will be signed with (template times are relative to it)."""
     if not isinstance(data, dict):
         raise ComposeError("send a JSON object", "form")
     kind = _enum(data, "type", m.MsgType) if data.get("type") else m.MsgType.ALERT
@@ -113,9 +144,10 @@ def parse_form(data: Any) -> m.Bulletin:
     texts = () if use_template else _texts(data)
     if not use_template and not texts:
         raise ComposeError("write a headline or a text", "texts")
+    template = _template(data, now)[0] if use_template else None
     return m.Bulletin(
         texts=texts,
-        template=_template(data) if use_template else None,
+        template=template,
         type=kind,
         references=references,
         urgency=_enum(data, "urgency", m.Urgency),
@@ -131,10 +163,9 @@ def parse_form(data: Any) -> m.Bulletin:
     )
 
 
-def preview(node: Node, bulletin: m.Bulletin) -> dict[str, Any]:
+def preview(node: Node, bulletin: m.Bulletin, now: int) -> dict[str, Any]:
     """How the bulletin reads in every screen language, and what it costs to send."""
     renders = []
-    now = node.hub_time() or 0
     for lang in languages([bulletin]):
         text = render_bulletin(bulletin, lang, now)
         renders.append(

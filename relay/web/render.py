@@ -2,8 +2,8 @@
 
 A free-text bulletin carries its own languages (Dutch, often English); a template
 bulletin carries a code and values, rendered here in any language the template
-catalogue knows. Until the catalogue (``relay.wire.templates``) is wired in, a
-template bulletin shows its code and values, so nothing is hidden from the reader.
+catalogue knows (``relay.wire.render``); a code from a newer catalogue is shown as a
+message this device cannot display yet, never hidden.
 """
 
 from __future__ import annotations
@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from relay.wire.model import Bulletin, TemplateValues
+from relay.wire import render as wire_render
+from relay.wire.model import Bulletin
+from relay.wire.templates import TEXTS
 
 DEFAULT_LANG = "nl"
 #: Languages every screen offers, before those of the templates and the bulletins.
@@ -58,28 +60,14 @@ def language_name(lang: str) -> str:
 
 
 def template_languages() -> tuple[str, ...]:
-    """Languages the template catalogue can render (none until it is wired in:
-    then ``tuple(relay.wire.templates.TEXTS)``)."""
-    return ()
+    """Languages the template catalogue can render."""
+    return tuple(TEXTS)
 
 
-def _render_template(values: TemplateValues, lang: str, issued: int) -> Rendered:
-    """A template bulletin in ``lang``.
-
-    To wire the catalogue (branch ``codec``) in, replace the body with::
-
-        call = from_wire(catalogue, WireCall(values.code, values.numbers, values.texts),
-                         reference=issued)
-        text = render_call(catalogue, call, lang)
-        return Rendered(text.lang, text.headline, text.body)
-
-    keeping this fallback for an unknown code (``UnknownTemplateError``, a newer hub)
-    or damaged values (``CorruptError``).
-    """
-    del issued  # the catalogue needs it (times travel relative to the envelope's time)
-    headline = f"Sjabloon {values.code}" if lang == "nl" else f"Template {values.code}"
-    parts = [str(n) for n in values.numbers] + list(values.texts)
-    return Rendered("nl" if lang == "nl" else "en", headline, " · ".join(parts))
+def _render_template(bulletin: Bulletin, lang: str, issued: int) -> Rendered:
+    """A template bulletin in ``lang`` (the catalogue's renderer, with its fallbacks)."""
+    text = wire_render.render(bulletin, issued, lang)
+    return Rendered(text.lang, text.headline, text.body)
 
 
 def render_bulletin(bulletin: Bulletin, lang: str, issued: int) -> Rendered:
@@ -90,7 +78,7 @@ def render_bulletin(bulletin: Bulletin, lang: str, issued: int) -> Rendered:
     says which language it is in, so the screen can mark it and set its direction.
     """
     if bulletin.template is not None:
-        return _render_template(bulletin.template, lang, issued)
+        return _render_template(bulletin, lang, issued)
     text = bulletin.text_for(lang)
     assert text is not None  # a bulletin without a template has texts
     return Rendered(text.lang or DEFAULT_LANG, text.headline, text.body)

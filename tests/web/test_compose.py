@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from relay.web.compose import ComposeError, parse_form
 from relay.web.render import render_bulletin
+from relay.wire import hubtime
 from relay.wire import model as m
 
 GOOD: dict[str, Any] = {
@@ -27,7 +29,7 @@ GOOD: dict[str, Any] = {
 
 
 def test_a_good_form_becomes_the_bulletin() -> None:
-    b = parse_form(GOOD)
+    b = parse_form(GOOD, 60_000_000)
     assert [t.lang for t in b.texts] == ["nl", "ar"]
     assert b.urgency is m.Urgency.IMMEDIATE and b.severity is m.Severity.SEVERE
     assert b.certainty is m.Certainty.OBSERVED and b.expires_in_min == 90
@@ -36,20 +38,37 @@ def test_a_good_form_becomes_the_bulletin() -> None:
     assert render_bulletin(b, "ar", 0).direction == "rtl"
 
 
-def test_templates_and_updates() -> None:
+def test_templates_by_name_with_typed_parameters() -> None:
+    now = hubtime.from_datetime(datetime(2026, 11, 28, 15, 0, tzinfo=UTC))
     b = parse_form(
         {
             "type": "update",
             "references": "4",
             "mode": "template",
-            "template": {"code": "3", "numbers": "12, 30", "texts": "Houten\nVianen\n"},
-        }
+            "template": {
+                "name": "boil-water",
+                "params": {"area": "Houten", "until": "vrijdag 12:00"},
+            },
+        },
+        now,
     )
     assert b.type is m.MsgType.UPDATE and b.references == (4,)
-    assert b.template == m.TemplateValues(3, (12, 30), ("Houten", "Vianen"))
-    # Until the catalogue is wired in, a template shows its number and values.
-    text = render_bulletin(b, "nl", 0)
-    assert text.headline == "Sjabloon 3" and text.body == "12 · 30 · Houten · Vianen"
+    assert b.template is not None and b.template.code == 1
+    text = render_bulletin(b, "en", now)
+    assert text.headline == "Boil water advice for Houten"
+    assert "Friday 4 December 12:00" in text.body
+    nl = render_bulletin(b, "nl", now)
+    assert "vrijdag 4 december 12:00" in nl.body
+
+
+def test_template_parameter_errors_name_the_parameter() -> None:
+    form = {"mode": "template", "template": {"name": "evacuation", "params": {"area": "Vianen"}}}
+    with pytest.raises(ComposeError) as info:
+        parse_form(form, 60_000_000)
+    assert info.value.field == "template.params.assembly"
+    with pytest.raises(ComposeError) as info:
+        parse_form({"mode": "template", "template": {"name": "tea-time"}}, 60_000_000)
+    assert info.value.field == "template.name"
 
 
 @pytest.mark.parametrize(
@@ -68,18 +87,18 @@ def test_templates_and_updates() -> None:
         ({"expires_in_min": "-1"}, "expires_in_min"),
         ({"expires_in_min": "lots"}, "expires_in_min"),
         ({"target": {"points": "0"}}, "target.points"),
-        ({"mode": "template"}, "template"),
-        ({"mode": "template", "template": {"code": "x"}}, "template.code"),
-        ({"mode": "template", "template": {"code": 1, "numbers": "a"}}, "template.numbers"),
+        ({"mode": "template"}, "template.name"),
+        ({"mode": "template", "template": {"code": "x"}}, "template.name"),
+        ({"mode": "template", "template": {"name": "all-clear", "params": "a"}}, "template.params"),
     ],
 )
 def test_bad_input_names_the_field(change: dict[str, Any], field: str) -> None:
     with pytest.raises(ComposeError) as err:
-        parse_form({**GOOD, **change})
+        parse_form({**GOOD, **change}, 60_000_000)
     assert err.value.field == field
     assert str(err.value).startswith(f"{field}: ")
 
 
 def test_not_an_object() -> None:
     with pytest.raises(ComposeError, match="form: send a JSON object"):
-        parse_form(["a list"])
+        parse_form(["a list"], 60_000_000)

@@ -12,6 +12,7 @@ from relay.web import timefmt
 from relay.web.sessions import MAX_FAILURES
 from relay.wire import hubtime
 from relay.wire import model as m
+from relay.wire.templates import place_code
 from tests.daemon.conftest import wait_for
 from tests.web.conftest import PASSWORD, TOKEN, WebCluster
 
@@ -215,10 +216,15 @@ async def test_template_bulletin_reaches_the_kiosk(web_cluster: WebCluster) -> N
     hub = await web_cluster.start("hub-utrecht", "hub")
     p1 = await web_cluster.start("np-001", "point", 1)
     base = await web_cluster.serve("np-001")
-    template = m.TemplateValues(code=1, numbers=(), texts=("Houten",))
+    # boil-water for a gazetteer place (code), until further notice (0)
+    houten = place_code("Houten")
+    template = m.TemplateValues(code=1, numbers=(houten, 0), texts=())
     ops.issue(hub, m.Bulletin(template=template, severity=m.Severity.SEVERE))
     await wait_for(lambda: len(ops.inbox(p1)) == 1)
     async with client() as http:
-        view = await (await http.get(f"{base}/web/kiosk.json?lang=en")).json()
-    [b] = view["bulletins"]
-    assert b["template"] is True and b["headline"] == "Template 1" and b["body"] == "Houten"
+        en = await (await http.get(f"{base}/web/kiosk.json?lang=en")).json()
+        nl = await (await http.get(f"{base}/web/kiosk.json?lang=nl")).json()
+    [b] = en["bulletins"]
+    assert b["template"] is True and b["headline"] == "Boil water advice for Houten"
+    assert "until further notice" in b["body"]
+    assert nl["bulletins"][0]["headline"] == "Kookadvies voor Houten"

@@ -4,7 +4,7 @@
 
 (() => {
   const { el, setText, api } = NR;
-  const state = { view: null, fetchedAt: 0, sortKey: "point_id", sortDir: 1, previewed: null };
+  const state = { view: null, fetchedAt: 0, sortKey: "point_id", sortDir: 1, previewed: null, templates: [] };
 
   function ago(seconds) {
     if (seconds === null || seconds === undefined) return "never";
@@ -126,13 +126,42 @@
       references: v("references"),
       mode: form().querySelector("input[name=mode]:checked").value,
       texts,
-      template: { code: v("template.code"), numbers: v("template.numbers"), texts: v("template.texts") },
+      template: { name: v("template.name"), params: templateParams() },
       urgency: v("urgency"),
       severity: v("severity"),
       certainty: v("certainty"),
       expires_in_min: v("expires_in_min"),
       target: { points: v("target.points"), groups: v("target.groups") },
     };
+  }
+
+  function templateParams() {
+    const out = {};
+    for (const input of document.querySelectorAll("#template-params input")) {
+      out[input.dataset.param] = input.value;
+    }
+    return out;
+  }
+
+  function showTemplateParams() {
+    const chosen = state.templates.find((t) => t.name === form().elements["template.name"].value);
+    const box = document.getElementById("template-params");
+    if (!chosen) { box.replaceChildren(); return; }
+    box.replaceChildren(...chosen.params.map((p) => el("label", null,
+      `${p.name} (${p.type}) `,
+      el("input", { name: `tp.${p.name}`, "data-param": p.name, placeholder: p.help, title: p.help }))));
+    const f = form().elements;
+    f.urgency.value = chosen.urgency; f.severity.value = chosen.severity; f.certainty.value = chosen.certainty;
+  }
+
+  async function loadTemplates() {
+    const response = await fetch("/web/templates.json", { credentials: "same-origin" });
+    if (!response.ok) return;
+    state.templates = await response.json();
+    const select = form().elements["template.name"];
+    select.replaceChildren(...state.templates.map((t) => el("option", { value: t.name }, t.name)));
+    select.addEventListener("change", () => { showTemplateParams(); formChanged(); });
+    showTemplateParams();
   }
 
   function formChanged() {
@@ -162,9 +191,8 @@
       if (other) { f["x.lang"].value = other.lang; f["x.headline"].value = other.headline; f["x.body"].value = other.body; }
       if (b.template) {
         form().querySelector("input[name=mode][value=template]").checked = true;
-        f["template.code"].value = String(b.template.code);
-        f["template.numbers"].value = b.template.numbers.join(", ");
-        f["template.texts"].value = b.template.texts.join("\n");
+        const t = state.templates.find((x) => x.code === b.template.code);
+        if (t) { f["template.name"].value = t.name; showTemplateParams(); }
       }
     }
     f.urgency.value = b.urgency; f.severity.value = b.severity; f.certainty.value = b.certainty;
@@ -301,6 +329,7 @@
   async function start() {
     setup();
     await NR.loadSession();
+    await loadTemplates().catch(() => {});
     await refresh().catch(() => {});
     NR.live(() => refresh().catch(() => {}), (up) => { document.getElementById("offline").hidden = up; });
     setInterval(() => { if (state.view) { renderClock(); renderPoints(); } }, 15000);
