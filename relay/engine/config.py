@@ -56,6 +56,8 @@ class EngineConfig:
     repair_backoff_s: tuple[float, float] = (120.0, 1800.0)
     #: Back-off after a direct message to the hub failed.
     dm_retry_s: tuple[float, float] = (60.0, 900.0)
+    #: Ask the firmware for a routing ack on status reports (and retry when none comes).
+    status_want_ack: bool = True
     #: Channel utilisation above which points stretch their status interval.
     busy_channel: float = 0.25
     #: Hub silence after which a point considers the hub unheard (for the screens).

@@ -79,6 +79,7 @@ class PointEngine(Engine):
         self._dirty = True
         self._last_report = -1e9
         self._dm_backoff = config.dm_retry_s[0]
+        self._request_backoff = config.dm_retry_s[0]
         self._repair_backoff = config.repair_backoff_s[0]
         self._asked: dict[int, float] = {}
         self._last_hops: int | None = None
@@ -208,7 +209,7 @@ class PointEngine(Engine):
                 want_ack=True,
             )
         # Ask again later if the answer does not come (the hub may be busy or out of reach).
-        self._set_timer(REPAIR_REQUEST, now + self._repair_backoff)
+        self._set_timer(REPAIR_REQUEST, now + self._repair_backoff * self._slowdown())
         self._repair_backoff = min(self._repair_backoff * 2, self.config.repair_backoff_s[1])
 
     def _send_own_certificate(self, request: RepairRequest, now: float) -> None:
@@ -255,7 +256,7 @@ class PointEngine(Engine):
             destination=TO_HUB,
             priority=Priority.STATUS,
             purpose=STATUS,
-            want_ack=True,
+            want_ack=self.config.status_want_ack,
         )
         self._dirty = False
 
@@ -281,6 +282,8 @@ class PointEngine(Engine):
         return self._expire(now)
 
     def _completed(self, event: Completed, now: float) -> list[Output]:
+        if event.entry.purpose == REPAIR_REQUEST:
+            self._request_backoff = self.config.dm_retry_s[0]
         if event.entry.purpose == STATUS:
             self._last_report = now
             self._dm_backoff = self.config.dm_retry_s[0]
@@ -292,9 +295,12 @@ class PointEngine(Engine):
 
     def _failed(self, event: Failed, now: float) -> list[Output]:
         if event.entry.purpose == REPAIR_REQUEST:
-            # The request itself did not arrive: ask again soon (the long back-off is for
-            # answers that do not come, not for requests the radio could not deliver).
-            self._set_timer(REPAIR_REQUEST, now + self._jitter(self.config.repair_delay_s))
+            # The request itself did not arrive. Ask again after the direct-message back-off
+            # (doubling, stretched on a busy channel): a congested channel must not be
+            # answered with more requests.
+            delay = self._request_backoff * self._slowdown() * self._jitter((0.5, 1.5))
+            self._set_timer(REPAIR_REQUEST, now + delay)
+            self._request_backoff = min(self._request_backoff * 2, self.config.dm_retry_s[1])
         if event.entry.purpose == STATUS:
             self._dirty = True
             self._set_timer(STATUS, now + self._dm_backoff * self._slowdown())
