@@ -20,6 +20,7 @@ SUBCOMMANDS: dict[str, str] = {
     "inbox": "relay.cli.daemon_cmd:inbox",
     "keys": "relay.cli.keys_cmd:keys",
     "points": "relay.cli.daemon_cmd:points",
+    "provision": "relay.cli.provision_cmd:provision",
     "run": "relay.cli.daemon_cmd:run",
     "send": "relay.cli.daemon_cmd:send",
     "status": "relay.cli.daemon_cmd:status",

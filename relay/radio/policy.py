@@ -14,9 +14,18 @@ profile is ever written to a radio.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from relay.airtime import PRESETS
 from relay.radio.channel import channel_problems
-from relay.radio.profile import Problem, Profile, ProfileError, Value
+from relay.radio.profile import (
+    Problem,
+    Profile,
+    ProfileError,
+    Value,
+    read_profile,
+    read_profile_text,
+)
 
 REGION = "EU_868"
 #: Roles a noodrelay radio may have: Pi-attached nodes, and relay sites.
@@ -94,6 +103,21 @@ def policy_problems(profile: Profile, *, complete: bool) -> list[Problem]:
     if complete:
         out += _site(profile)
     return out
+
+
+def load_checked(path: Path, *, complete: bool) -> Profile:
+    """Read ``path`` and apply schema and policy; every problem of both is reported at once."""
+    return checked_text(read_profile_text(path), str(path), complete=complete)
+
+
+def checked_text(text: str, source: str, *, complete: bool) -> Profile:
+    profile, problems = read_profile(text, source)
+    broken = {p.path for p in problems}
+    # A value refused by the schema is not also "missing".
+    problems += [p for p in policy_problems(profile, complete=complete) if p.path not in broken]
+    if problems:
+        raise ProfileError(source, problems)
+    return profile
 
 
 def check_profile(profile: Profile, *, complete: bool) -> Profile:

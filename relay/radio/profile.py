@@ -91,7 +91,7 @@ class ProfileError(ConfigError):
         lines = "\n".join(f"  {p}" for p in self.problems)
         count = len(self.problems)
         noun = "problem" if count == 1 else "problems"
-        super().__init__(f"{source}: {count} {noun}, nothing was written to the radio:\n{lines}")
+        super().__init__(f"{source}: {count} {noun} (nothing was written):\n{lines}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,28 +168,46 @@ def camel_to_snake(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
-def load_profile(path: Path) -> Profile:
-    """Read and check a profile file against meshtastic's schema (not yet our policy)."""
+def read_profile_text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"no profile at {path}") from None
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(f"cannot read profile {path}: {err}") from err
-    return parse_profile(text, str(path))
+
+
+def load_profile(path: Path) -> Profile:
+    """Read and check a profile file against meshtastic's schema (not yet our policy)."""
+    return parse_profile(read_profile_text(path), str(path))
 
 
 def parse_profile(text: str, source: str) -> Profile:
+    profile, problems = read_profile(text, source)
+    if problems:
+        raise ProfileError(source, problems)
+    return profile
+
+
+def read_profile(text: str, source: str) -> tuple[Profile, list[Problem]]:
+    """The profile (without the values that have problems) and the schema problems."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
-        raise ProfileError(source, [Problem("(file)", f"not valid YAML: {err}")]) from err
+        return Profile(source), [Problem("(file)", f"not valid YAML: {err}")]
     if not isinstance(data, dict):
-        raise ProfileError(source, [Problem("(file)", "a profile is a YAML mapping of keys")])
-    return profile_from_mapping(data, source)
+        return Profile(source), [Problem("(file)", "a profile is a YAML mapping of keys")]
+    return read_mapping(data, source)
 
 
 def profile_from_mapping(data: Mapping[Any, Any], source: str) -> Profile:
+    profile, problems = read_mapping(data, source)
+    if problems:
+        raise ProfileError(source, problems)
+    return profile
+
+
+def read_mapping(data: Mapping[Any, Any], source: str) -> tuple[Profile, list[Problem]]:
     problems: list[Problem] = []
     values: dict[str, Any] = {}
     for key, value in data.items():
@@ -210,9 +228,7 @@ def profile_from_mapping(data: Mapping[Any, Any], source: str) -> Profile:
         location=_location(values.get("location"), problems),
         settings=tuple(settings),
     )
-    if problems:
-        raise ProfileError(source, problems)
-    return profile
+    return profile, problems
 
 
 def _suggest(word: str, choices: Iterable[str]) -> str:

@@ -16,14 +16,12 @@ import yaml
 
 from relay.atomic import write_atomic
 from relay.radio.channel import channel_url
-from relay.radio.policy import check_profile
+from relay.radio.policy import checked_text, load_checked
 from relay.radio.profile import (
     URL_LORA_KEYS,
     ChannelURL,
     Location,
     Profile,
-    load_profile,
-    parse_profile,
 )
 
 
@@ -39,7 +37,7 @@ class Site:
 
 def render(template_path: Path, site: Site) -> tuple[Profile, str]:
     """The checked site profile and its YAML text (the template is checked first)."""
-    template = check_profile(load_profile(template_path), complete=False)
+    template = load_checked(template_path, complete=False)
     data: dict[str, Any] = yaml.safe_load(template_path.read_text(encoding="utf-8"))
     lora = tuple(s for s in template.settings if s.group == "lora" and s.key[0] in URL_LORA_KEYS)
     url = channel_url(site.channel.channels, lora).url
@@ -55,7 +53,7 @@ def render(template_path: Path, site: Site) -> tuple[Profile, str]:
         "# It holds the region's channel key: keep it mode 0600, never commit or share it.\n"
         + yaml.safe_dump(out, sort_keys=False, allow_unicode=True)
     )
-    profile = check_profile(parse_profile(text, str(template_path)), complete=True)
+    profile = checked_text(text, str(template_path), complete=True)
     return profile, text
 
 

@@ -18,7 +18,7 @@ from relay.radio.channel import (
     new_channel,
     save_channel_file,
 )
-from relay.radio.policy import check_profile
+from relay.radio.policy import check_profile, checked_text
 from relay.radio.profile import (
     ChannelSpec,
     Location,
@@ -54,7 +54,7 @@ def problems_of(data: dict[str, Any], complete: bool = False) -> list[str]:
     """The problem lines for a profile given as a mapping (schema, then policy)."""
     text = yaml.safe_dump(data)
     with pytest.raises(ProfileError) as info:
-        check_profile(parse_profile(text, "test.yaml"), complete=complete)
+        checked_text(text, "test.yaml", complete=complete)
     return [str(p) for p in info.value.problems]
 
 
@@ -266,7 +266,7 @@ def test_bytes_settings_need_the_base64_prefix() -> None:
 def test_errors_say_nothing_was_written() -> None:
     data = point_yaml()
     data["config"]["lora"]["region"] = "US"
-    with pytest.raises(ProfileError, match="1 problem, nothing was written to the radio"):
+    with pytest.raises(ProfileError, match=r"1 problem \(nothing was written\)"):
         check_profile(parse_profile(yaml.safe_dump(data), "p.yaml"), complete=False)
 
 
