@@ -21,6 +21,7 @@ SUBCOMMANDS: dict[str, str] = {
     "keys": "relay.cli.keys_cmd:keys",
     "points": "relay.cli.daemon_cmd:points",
     "provision": "relay.cli.provision_cmd:provision",
+    "radio": "relay.cli.radio_config_cmd:radio",
     "run": "relay.cli.daemon_cmd:run",
     "send": "relay.cli.daemon_cmd:send",
     "status": "relay.cli.daemon_cmd:status",
