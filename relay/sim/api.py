@@ -92,12 +92,19 @@ class RoutingReport:
     ``from_node`` is who acknowledged: the destination for a DM ack, a rebroadcasting
     neighbour for a broadcast's implicit ack, or our own node for local refusals
     (``TOO_LARGE``, ``DUTY_CYCLE_LIMIT``) and ``MAX_RETRANSMIT``.
+
+    ``implicit`` marks an ack the firmware generated because it overheard a neighbour
+    relay the packet. For a broadcast that is the only ack there is; for a DM it only
+    means "left our node" (the firmware stops retrying and the real ack, from the
+    destination, may or may not follow). Real firmware reports implicit acks with our
+    own node number as sender; an emulator mapping to protobufs should do the same.
     """
 
     request_id: int
     error: RoutingError
     from_node: int
     time: float
+    implicit: bool = False
 
 
 @dataclass(frozen=True, slots=True)

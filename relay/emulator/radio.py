@@ -1,0 +1,73 @@
+"""One emulated device: a node model plus the servers a client reaches it through."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from relay.emulator.node import EmulatedNode
+from relay.emulator.servers import PtyServer, TcpServer
+
+logger = logging.getLogger(__name__)
+
+#: How often the node checks its transmit queue for a free-space change (seconds).
+TICK_S = 0.5
+
+
+class EmulatedRadio:
+    """An emulated Meshtastic device on a simulated node, reachable by TCP and/or serial."""
+
+    def __init__(
+        self,
+        node: EmulatedNode,
+        *,
+        tcp_port: int | None = 0,
+        serial: bool = False,
+        host: str = "127.0.0.1",
+    ) -> None:
+        self.node = node
+        self.tcp = TcpServer(node, host, tcp_port) if tcp_port is not None else None
+        self.pty = PtyServer(node) if serial else None
+        self._ticker: asyncio.Task[None] | None = None
+
+    @property
+    def name(self) -> str:
+        return self.node.name
+
+    async def start(self) -> None:
+        self.node.attach()
+        if self.tcp is not None:
+            await self.tcp.start()
+        if self.pty is not None:
+            await self.pty.start()
+        self._ticker = asyncio.get_running_loop().create_task(
+            self._tick(), name=f"tick {self.name}"
+        )
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(TICK_S)
+            try:
+                self.node.tick()
+            except Exception:
+                logger.exception("%s: tick failed", self.name)
+
+    async def stop(self) -> None:
+        if self._ticker is not None:
+            self._ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._ticker
+            self._ticker = None
+        if self.tcp is not None:
+            await self.tcp.stop()
+        if self.pty is not None:
+            await self.pty.stop()
+        self.node.detach()
+
+    async def __aenter__(self) -> EmulatedRadio:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()

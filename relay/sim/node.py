@@ -1,0 +1,143 @@
+"""A simulated Meshtastic node: radio + firmware, with one client app on top.
+
+:class:`SimNode` is the :class:`relay.sim.api.SimNodeAPI` the emulator, the ``sim://``
+transport and the benchmark apps talk to. Everything runs on the simulator's scheduler;
+the app's callbacks are called from it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+
+from relay.sim.api import BROADCAST, MeshPacket, NodeApp, NodeInfo, RoutingError, RoutingReport
+from relay.sim.firmware import Firmware, Rx
+from relay.sim.frames import AirFrame
+from relay.sim.radio import NodeRadio
+from relay.sim.scenario import NodeSpec
+from relay.sim.scheduler import Scheduler
+
+log = logging.getLogger(__name__)
+
+
+class SimNode:
+    """Implements :class:`relay.sim.api.SimNodeAPI` for one scenario node."""
+
+    def __init__(
+        self, spec: NodeSpec, scheduler: Scheduler, radio: NodeRadio, peers: dict[int, NodeSpec]
+    ) -> None:
+        self.spec = spec
+        self._sched = scheduler
+        self.radio = radio
+        self._peer_specs = {num: s for num, s in peers.items() if num != spec.num}
+        self._app: NodeApp | None = None
+        # Set by the mesh right after construction (the firmware needs us as its host).
+        self.firmware: Firmware
+
+    @property
+    def num(self) -> int:
+        return self.spec.num
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def info(self) -> NodeInfo:
+        return _node_info(self.spec)
+
+    def now(self) -> float:
+        return self._sched.now()
+
+    @property
+    def app(self) -> NodeApp | None:
+        return self._app
+
+    def attach(self, app: NodeApp) -> None:
+        if self._app is not None and self._app is not app:
+            log.info("%s: client replaced", self.name)
+        self._app = app
+
+    def detach(self, app: NodeApp) -> None:
+        if self._app is app:
+            self._app = None
+
+    def send(
+        self,
+        dst: int,
+        portnum: int,
+        payload: bytes,
+        *,
+        want_ack: bool = False,
+        hop_limit: int | None = None,
+        packet_id: int | None = None,
+    ) -> int:
+        return self.firmware.send_from_client(
+            dst,
+            portnum,
+            bytes(payload),
+            want_ack=want_ack,
+            hop_limit=hop_limit,
+            packet_id=packet_id,
+        )
+
+    def queue_status(self) -> tuple[int, int]:
+        return self.radio.queue_status()
+
+    def peers(self) -> list[NodeInfo]:
+        out = []
+        for num, spec in sorted(self._peer_specs.items()):
+            record = self.firmware.nodes.get(num)
+            info = _node_info(spec)
+            if record is not None:
+                info = dataclasses.replace(
+                    info,
+                    last_heard=record.last_heard,
+                    snr=record.snr,
+                    hops_away=record.hops_away,
+                )
+            out.append(info)
+        return out
+
+    # --- FirmwareHost ---------------------------------------------------------------
+
+    def deliver(self, frame: AirFrame, rx: Rx, sender: int) -> None:
+        if self._app is None:
+            return
+        packet = MeshPacket(
+            id=frame.id,
+            src=frame.src,
+            dst=frame.dst,
+            portnum=frame.portnum,
+            payload=frame.payload,
+            want_ack=frame.want_ack and frame.dst != BROADCAST,
+            hop_limit=frame.hop_limit,
+            hop_start=frame.hop_start,
+            request_id=frame.request_id,
+            channel=frame.channel,
+            rx_time=self._sched.now(),
+            rx_snr=rx[0],
+            rx_rssi=rx[1],
+        )
+        self._app.on_packet(packet)
+
+    def routing_result(
+        self, request_id: int, error: RoutingError, from_node: int, implicit: bool
+    ) -> None:
+        if self._app is None:
+            return
+        report = RoutingReport(request_id, error, from_node, self._sched.now(), implicit)
+        self._app.on_routing(report)
+
+
+def _node_info(spec: NodeSpec) -> NodeInfo:
+    pos = spec.position
+    return NodeInfo(
+        num=spec.num,
+        long_name=spec.name,
+        short_name=spec.short_name,
+        role=spec.role,
+        latitude=pos.lat if pos else None,
+        longitude=pos.lon if pos else None,
+        altitude_m=round(pos.height_m) if pos else None,
+    )

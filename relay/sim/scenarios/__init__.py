@@ -1,0 +1,1 @@
+"""Scenario files shipped with noodrelay (package data, loaded by name)."""
