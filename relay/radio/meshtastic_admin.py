@@ -105,15 +105,30 @@ def _connect_error(url: str, kind: str, err: OSError) -> RadioConnectError:
     return RadioConnectError(f"cannot reach the radio at {url}: {err.strerror or text}")
 
 
+def connect(url: str, timeout: float) -> RadioSession:
+    """Open a session and wait until the library's reader has settled.
+
+    The library sends its first heartbeat from its reader thread just after the
+    handshake; closing before that makes it log a BrokenPipe traceback. One
+    request-response round trip orders us after that heartbeat.
+    """
+    radio = RadioSession(_open(url, timeout), url, timeout)
+    try:
+        radio.sync()
+    except RadioError:
+        radio.close()
+        raise
+    return radio
+
+
 @contextlib.contextmanager
 def session(url: str, *, timeout: float = 30.0) -> Iterator[RadioSession]:
     """An open session with the radio at ``url``, closed on exit."""
-    iface = _open(url, timeout)
+    radio = connect(url, timeout)
     try:
-        yield RadioSession(iface, url, timeout)
+        yield radio
     finally:
-        with contextlib.suppress(Exception):  # closing must never hide the real error
-            iface.close()
+        radio.close()
 
 
 def reconnect(url: str, *, deadline_s: float, timeout: float, progress: Progress) -> RadioSession:
@@ -122,7 +137,7 @@ def reconnect(url: str, *, deadline_s: float, timeout: float, progress: Progress
     delay = 0.5
     while True:
         try:
-            return RadioSession(_open(url, timeout), url, timeout)
+            return connect(url, timeout)
         except RadioConnectError as err:
             if time.monotonic() + delay > deadline:
                 raise RadioConnectError(
