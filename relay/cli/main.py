@@ -17,6 +17,7 @@ SUBCOMMANDS: dict[str, str] = {
     "airtime": "relay.cli.airtime_cmd:airtime",
     "check": "relay.cli.check_cmd:check",
     "compose": "relay.cli.compose_cmd:compose",
+    "doctor": "relay.cli.doctor_cmd:doctor",
     "inbox": "relay.cli.daemon_cmd:inbox",
     "keys": "relay.cli.keys_cmd:keys",
     "points": "relay.cli.daemon_cmd:points",
