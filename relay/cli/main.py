@@ -15,6 +15,7 @@ from relay.errors import RelayError
 #: ``relay check`` does not pay for importing the meshtastic library.
 SUBCOMMANDS: dict[str, str] = {
     "airtime": "relay.cli.airtime_cmd:airtime",
+    "radio": "relay.cli.radio_cmd:radio",
 }
 
 
