@@ -22,6 +22,7 @@ SUBCOMMANDS: dict[str, str] = {
     "keys": "relay.cli.keys_cmd:keys",
     "points": "relay.cli.daemon_cmd:points",
     "provision": "relay.cli.provision_cmd:provision",
+    # `relay radio`: the emulator's group, with apply/check/render/channel added to it.
     "radio": "relay.cli.radio_config_cmd:radio",
     "run": "relay.cli.daemon_cmd:run",
     "send": "relay.cli.daemon_cmd:send",

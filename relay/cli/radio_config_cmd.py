@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from relay.cli.radio_cmd import radio
 from relay.radio.compare import Difference, show
 
 profile_arg = click.argument("profile", type=click.Path(dir_okay=False, path_type=Path))
@@ -184,14 +185,7 @@ def channel_show(file: Path) -> None:
     click.echo(f"channel {spec.name!r}, key tag {fingerprint(spec.psk)}")
 
 
-#: The commands this module adds to ``relay radio``.
+#: The commands this module adds to ``relay radio`` (the group that also runs the emulator).
 COMMANDS = (apply, check, render, channel)
-
-
-@click.group("radio")
-def radio() -> None:
-    """Radio profiles: apply, check, render; the region's channel."""
-
-
 for _command in COMMANDS:
     radio.add_command(_command)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from meshtastic.protobuf import mesh_pb2, portnums_pb2
 
 from relay.emulator.device_state import hw_model_value
-from relay.sim.api import MeshPacket, NodeInfo, RoutingReport
+from relay.sim.api import MeshPacket, NodeInfo
 
 Priority = mesh_pb2.MeshPacket.Priority
 
@@ -54,20 +54,6 @@ def routing_packet(
     pb.decoded.payload = mesh_pb2.Routing(error_reason=error).SerializeToString()
     pb.decoded.request_id = request_id
     return pb
-
-
-def report_to_pb(
-    report: RoutingReport, own_num: int, packet_id: int, rx_time_unix: int
-) -> mesh_pb2.MeshPacket:
-    """A routing report of the simulated node, as the routing packet its client gets."""
-    return routing_packet(
-        src=report.from_node,
-        dst=own_num,
-        request_id=report.request_id,
-        error=int(report.error),
-        packet_id=packet_id,
-        rx_time_unix=rx_time_unix,
-    )
 
 
 def node_info_to_pb(info: NodeInfo, now_unix: int, sim_now: float) -> mesh_pb2.NodeInfo:

@@ -9,6 +9,7 @@ firmware sends. It runs on the simulator's event loop thread, like every model c
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import time
@@ -27,7 +28,7 @@ from relay.emulator.phone_api import (
     SPECIAL_NONCE_ONLY_NODES,
     PhoneSession,
 )
-from relay.sim.api import MeshPacket, RoutingError, RoutingReport, SimNodeAPI
+from relay.sim.api import MeshPacket, RebroadcastMode, RoutingError, RoutingReport, SimNodeAPI
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +47,13 @@ _THROTTLED_PORTS = (
     PortNum.TELEMETRY_APP,
 )
 
+#: ``QueueStatus.res`` when the transmitter is off (firmware ``ERRNO_DISABLED``).
+ERRNO_DISABLED = 34
+
 #: Applies changed radio settings to the simulated node (role, rebroadcast mode...).
 RadioSettingsSink = Callable[[RadioSettings], None]
+#: Runs a callback once the simulated node has handled everything due at this instant.
+AfterAir = Callable[[Callable[[], None]], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +63,7 @@ class NodeOptions:
     modem_preset: str = "LONG_FAST"
     hop_limit: int = 3
     region: str = "EU_868"
+    rebroadcast_mode: RebroadcastMode = RebroadcastMode.ALL
 
 
 class EmulatedNode:
@@ -69,8 +76,14 @@ class EmulatedNode:
         rng: random.Random,
         options: NodeOptions | None = None,
         radio_sink: RadioSettingsSink | None = None,
+        after_air: AfterAir | None = None,
         wall_clock: Callable[[], float] = time.time,
     ) -> None:
+        """``after_air`` must run its callback after the simulated node has processed what
+        is due now (the real-time air's ``call_later(0, ...)``): a refusal (TOO_LARGE,
+        DUTY_CYCLE_LIMIT) reaches us as a routing report on the model's next turn, and the
+        firmware puts it into the packet's QueueStatus. Without it, the next loop turn.
+        """
         opts = options or NodeOptions()
         self.sim = sim
         info = sim.info
@@ -79,8 +92,10 @@ class EmulatedNode:
             modem_preset=opts.modem_preset,
             hop_limit=opts.hop_limit,
             region=opts.region,
+            rebroadcast_mode=opts.rebroadcast_mode,
         )
         self._rng = rng
+        self._after_air = after_air
         self._wall_clock = wall_clock
         self._radio_sink = radio_sink
         self._admin = AdminHandler(self.state, rng, sim.now)
@@ -88,8 +103,8 @@ class EmulatedNode:
         self._backlog: deque[mesh_pb2.FromRadio] = deque()
         self._last_port_send: dict[int, float] = {}
         self._last_free: int | None = None
-        #: Routing reports produced while a client packet is being handed to the air.
-        self._capturing: list[RoutingReport] | None = None
+        #: Routing reports for client packets whose QueueStatus is not out yet, by id.
+        self._capturing: dict[int, list[RoutingReport]] = {}
         self._attached = False
 
     @property
@@ -205,12 +220,15 @@ class EmulatedNode:
         return None
 
     def _send_to_mesh(self, packet: mesh_pb2.MeshPacket) -> list[mesh_pb2.FromRadio]:
+        """Hand a client packet to the air; its QueueStatus follows once the air had its turn."""
+        lora = self.state.config.lora
+        if not lora.tx_enabled or lora.region == 0:
+            # RadioLibInterface::send: released without a NAK, the QueueStatus says why.
+            return [mesh_pb2.FromRadio(queueStatus=self.queue_status(ERRNO_DISABLED, packet.id))]
         hop_limit = packet.hop_limit
         if packet.want_ack and hop_limit == 0:
-            hop_limit = self.state.config.lora.hop_limit  # Router::sendLocal
-        if not self.state.config.lora.tx_enabled:
-            return self._refuse(packet.id, RoutingError.NO_ROUTE)
-        self._capturing = []
+            hop_limit = lora.hop_limit  # Router::sendLocal
+        self._capturing[packet.id] = []
         try:
             self.sim.send(
                 packet.to,
@@ -220,27 +238,31 @@ class EmulatedNode:
                 hop_limit=hop_limit,
                 packet_id=packet.id,
             )
-        finally:
-            captured, self._capturing = self._capturing, None
+        except Exception:
+            self._capturing.pop(packet.id, None)
+            raise
+        self._defer(lambda: self._settle_send(packet.id))
+        return []
+
+    def _defer(self, callback: Callable[[], None]) -> None:
+        if self._after_air is not None:
+            self._after_air(callback)
+        else:
+            asyncio.get_running_loop().call_soon(callback)
+
+    def _settle_send(self, packet_id: int) -> None:
+        """The QueueStatus for a client packet (with the refusal, if any), then its reports."""
+        captured = self._capturing.pop(packet_id, [])
         refusal = next(
-            (r for r in captured if r.request_id == packet.id and r.error is not RoutingError.NONE),
+            (r for r in captured if r.error is not RoutingError.NONE and r.from_node == self.num),
             None,
         )
-        out = [
-            mesh_pb2.FromRadio(
-                queueStatus=self.queue_status(int(refusal.error) if refusal else 0, packet.id)
-            )
-        ]
+        res = int(refusal.error) if refusal is not None else 0
+        out = [mesh_pb2.FromRadio(queueStatus=self.queue_status(res, packet_id))]
         out.extend(self._routing_message(report) for report in captured)
         if refusal is not None and refusal.error is RoutingError.DUTY_CYCLE_LIMIT:
-            out.append(self._duty_cycle_notice(packet.id))
-        return out
-
-    def _refuse(self, packet_id: int, error: RoutingError) -> list[mesh_pb2.FromRadio]:
-        return [
-            mesh_pb2.FromRadio(queueStatus=self.queue_status(int(error), packet_id)),
-            self._routing(self.num, packet_id, error),
-        ]
+            out.append(self._duty_cycle_notice(packet_id))
+        self._to_client(out, keep=True)
 
     def _duty_cycle_notice(self, packet_id: int) -> mesh_pb2.FromRadio:
         note = mesh_pb2.ClientNotification(
@@ -302,13 +324,24 @@ class EmulatedNode:
         self._to_client([mesh_pb2.FromRadio(packet=pb)], keep=True)
 
     def on_routing(self, report: RoutingReport) -> None:
-        if self._capturing is not None and report.request_id is not None:
-            self._capturing.append(report)
+        captured = self._capturing.get(report.request_id)
+        if captured is not None:
+            captured.append(report)
             return
         self._to_client([self._routing_message(report)], keep=True)
 
     def _routing_message(self, report: RoutingReport) -> mesh_pb2.FromRadio:
-        pb = convert.report_to_pb(report, self.num, self._new_packet_id(), self._now_unix())
+        # The firmware reports an implicit ack (a neighbour relayed our packet) with our
+        # own node number as sender; clients tell it from a real ack that way.
+        src = self.num if report.implicit else report.from_node
+        pb = convert.routing_packet(
+            src=src,
+            dst=self.num,
+            request_id=report.request_id,
+            error=int(report.error),
+            packet_id=self._new_packet_id(),
+            rx_time_unix=self._now_unix(),
+        )
         return mesh_pb2.FromRadio(packet=pb)
 
     def _routing(self, src: int, request_id: int, error: RoutingError) -> mesh_pb2.FromRadio:

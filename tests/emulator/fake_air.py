@@ -63,11 +63,13 @@ class FakeNode:
     def send(self, dst, portnum, payload, *, want_ack=False, hop_limit=None, packet_id=None):
         pid = packet_id if packet_id is not None else next(self._ids)
         me = self._info.num
+        loop = asyncio.get_running_loop()
+        # Like the simulator, refusals arrive on the model's next turn, not inside send().
         if len(payload) > 231:
-            self._report(pid, RoutingError.TOO_LARGE, me)
+            loop.call_soon(self._report, pid, RoutingError.TOO_LARGE, me)
             return pid
         if self.duty_cycle_spent:
-            self._report(pid, RoutingError.DUTY_CYCLE_LIMIT, me)
+            loop.call_soon(self._report, pid, RoutingError.DUTY_CYCLE_LIMIT, me)
             return pid
         hops = 3 if hop_limit is None else hop_limit
         packet = MeshPacket(
@@ -83,13 +85,12 @@ class FakeNode:
             rx_rssi=-80,
         )
         self._air.sent.append(packet)
-        loop = asyncio.get_running_loop()
         for node in self._air.nodes.values():
             if node is self or (dst != BROADCAST and node.info.num != dst):
                 continue
             loop.call_soon(node._receive, packet)
             if want_ack:
-                loop.call_soon(self._report_later, pid, node.info.num)
+                loop.call_soon(self._report_later, pid, node.info.num, dst == BROADCAST)
                 want_ack = False
         return pid
 
@@ -97,9 +98,10 @@ class FakeNode:
         if self.app is not None:
             self.app.on_packet(packet)
 
-    def _report_later(self, pid: int, by: int) -> None:
-        self._report(pid, RoutingError.NONE, by)
+    def _report_later(self, pid: int, by: int, implicit: bool) -> None:
+        self._report(pid, RoutingError.NONE, by, implicit)
 
-    def _report(self, pid: int, error: RoutingError, by: int) -> None:
+    def _report(self, pid: int, error: RoutingError, by: int, implicit: bool = False) -> None:
         if self.app is not None:
-            self.app.on_routing(RoutingReport(request_id=pid, error=error, from_node=by, time=0.0))
+            report = RoutingReport(pid, error, by, 0.0, implicit)
+            self.app.on_routing(report)
