@@ -110,12 +110,14 @@ def _table(before: list[Difference], after: list[Difference]) -> None:
     if not before:
         return
     still = {d.path: d for d in after}
-    width = max(len(d.path) for d in before)
-    click.echo(f"{'setting':<{width}}  {'before':<24} {'now':<24}")
+    rows = []
     for d in before:
         now = still[d.path].actual if d.path in still else d.wanted
-        mark = "STILL DIFFERS" if d.path in still else "ok"
-        click.echo(f"{d.path:<{width}}  {d.actual[:24]:<24} {now[:24]:<24} {mark}")
+        rows.append((d.path, d.actual, now, "STILL DIFFERS" if d.path in still else "ok"))
+    widths = [max(len(r[i]) for r in [("setting", "before", "now", ""), *rows]) for i in range(3)]
+    for row in [("setting", "before", "now", ""), *rows]:
+        cells = [row[i].ljust(widths[i]) for i in range(3)]
+        click.echo(f"{cells[0]}  {cells[1]}  {cells[2]}  {row[3]}".rstrip())
 
 
 @click.command("render")

@@ -72,8 +72,16 @@ def contact(config: DaemonConfig, state: dict[str, Any] | None) -> Result:
             "hub contact", "the hub has not been heard since the daemon started", fix
         )
     if ago > config.stale_after_s:
-        return Result.fail("hub contact", f"last heard {ago / 60:.0f} min ago", fix)
-    return Result.ok("hub contact", f"hub heard {ago / 60:.0f} min ago")
+        return Result.fail("hub contact", f"last heard {_ago(ago)} ago", fix)
+    return Result.ok("hub contact", f"hub heard {_ago(ago)} ago")
+
+
+def _ago(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def radio(

@@ -212,9 +212,7 @@ async def test_running_point_heard_the_hub(tmp_path: Path) -> None:
             await cluster.stop(name)
     found = {r.name: r for r in results}
     assert found["daemon"].status is Status.PASS, found["daemon"]
-    assert found["hub contact"].status is Status.PASS and "hub heard 0 min ago" in (
-        found["hub contact"].detail
-    )
+    assert found["hub contact"].status is Status.PASS and "hub heard" in found["hub contact"].detail
     assert found["clock"].status is Status.PASS and "of the hub" in found["clock"].detail
     assert found["radio"].status is Status.PASS and "link is connected" in found["radio"].detail
     # The daemon holds the radio: its settings are not compared, and that is no pass.
