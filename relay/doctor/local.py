@@ -65,7 +65,31 @@ def key(config: DaemonConfig) -> tuple[Result, PrivateKey | None]:
             ),
             None,
         )
+    stranger = _foreign_owner(config.key)
+    if stranger is not None:
+        return (
+            Result.fail(
+                "key",
+                f"{stranger} belongs to another user than the key: the daemon cannot sign "
+                "(was a relay command run with sudo on this key?)",
+                f"sudo chown --reference={config.key} {config.key.parent}/*",
+            ),
+            k,
+        )
     return Result.ok("key", f"{k.name} id {format_key_id(k.key_id)}, mode 600"), k
+
+
+def _foreign_owner(key_path: Path) -> Path | None:
+    """A counter or lock file beside the key that its owner (the daemon) cannot write.
+
+    Every signature advances ``NAME.seq`` under ``NAME.seq.lock``; one made by root
+    (``sudo relay compose --key ...``) would stop the daemon from signing anything."""
+    owner = key_path.stat().st_uid
+    for suffix in (".seq", ".seq.lock"):
+        other = key_path.with_suffix(suffix)
+        if other.exists() and other.stat().st_uid != owner:
+            return other
+    return None
 
 
 def certificate(

@@ -241,3 +241,18 @@ def test_doctor_never_leaves_root_owned_wal_files(tmp_path: Path) -> None:
     for extra in created:
         if extra.exists():
             assert extra.stat().st_uid == 4321  # ...and they belong to the store's owner
+
+
+def test_counter_file_of_another_user_is_found(region: Region, relay: RelayRun) -> None:
+    """``sudo relay compose --key ...`` would leave a root-owned counter the daemon can't use."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root to give the counter file another owner")
+    root = provision_point(region, relay, "tcp://127.0.0.1:1")
+    layout = Layout(root)
+    key_path = layout.on_disk(layout.key("np-017"))
+    counter = key_path.with_suffix(".seq")
+    counter.write_text("5\n")
+    os.chown(counter, key_path.stat().st_uid + 1, 0)
+    found = lines(doctor(relay, root).stdout)
+    assert found["key"].startswith("FAIL") and "np-017.seq belongs to another user" in found["key"]
+    assert f"sudo chown --reference={key_path}" in found["key"]

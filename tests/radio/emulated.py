@@ -39,8 +39,11 @@ SCENARIO: dict[str, Any] = {
 class EmulatedSite:
     """One emulated radio ("site") reachable at :attr:`url`, until :meth:`stop`."""
 
-    def __init__(self, options: NodeOptions | None = None, seed: int = 7) -> None:
+    def __init__(
+        self, options: NodeOptions | None = None, seed: int = 7, tcp_port: int = 0
+    ) -> None:
         self._options = options
+        self._tcp_port = tcp_port
         self._seed = seed
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="emulator")
@@ -59,7 +62,7 @@ class EmulatedSite:
         self._air = RealtimeAir(mesh)
         await self._air.start()
         node = EmulatedNode(self._air.node("site"), rng=rng, options=self._options)
-        self._radio = EmulatedRadio(node, tcp_port=0)
+        self._radio = EmulatedRadio(node, tcp_port=self._tcp_port)
         await self._radio.start()
         assert self._radio.tcp is not None
         self.url = f"tcp://127.0.0.1:{self._radio.tcp.port}"
