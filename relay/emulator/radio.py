@@ -35,6 +35,20 @@ class EmulatedRadio:
     def name(self) -> str:
         return self.node.name
 
+    @property
+    def tcp_port(self) -> int:
+        """The TCP port clients connect to (the node must have a TCP server)."""
+        if self.tcp is None:
+            raise RuntimeError(f"{self.name} has no TCP API")
+        return self.tcp.port
+
+    @property
+    def serial_path(self) -> str:
+        """The pty a SerialInterface opens (the node must have a serial port)."""
+        if self.pty is None:
+            raise RuntimeError(f"{self.name} has no serial port")
+        return self.pty.path
+
     async def start(self) -> None:
         self.node.attach()
         if self.tcp is not None:

@@ -75,7 +75,6 @@ class TcpServer:
     def __init__(self, node: EmulatedNode, host: str = "127.0.0.1", port: int = 0) -> None:
         self.node = node
         self.host = host
-        self._requested_port = port
         self._server: asyncio.Server | None = None
         self._client: _TcpConnection | None = None
         self.port = port
@@ -83,9 +82,10 @@ class TcpServer:
         self.accepted_count = 0
 
     async def start(self) -> None:
+        """Listen (again, after :meth:`power_off`: on the same port, like the device)."""
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(
-            lambda: _TcpConnection(self), self.host, self._requested_port, reuse_address=True
+            lambda: _TcpConnection(self), self.host, self.port, reuse_address=True
         )
         self.port = self._server.sockets[0].getsockname()[1]
         logger.info("%s: TCP API on %s:%d", self.node.name, self.host, self.port)

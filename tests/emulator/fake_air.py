@@ -24,6 +24,8 @@ class FakeAir:
     def __init__(self) -> None:
         self.nodes: dict[int, FakeNode] = {}
         self.sent: list[MeshPacket] = []
+        #: Simulation time; tests move it by hand.
+        self.clock = 0.0
 
     def add(self, num: int, name: str) -> FakeNode:
         node = FakeNode(self, NodeInfo(num=num, long_name=name, short_name=name[:4]))
@@ -45,7 +47,7 @@ class FakeNode:
         return self._info
 
     def now(self) -> float:
-        return asyncio.get_running_loop().time()
+        return self._air.clock
 
     def attach(self, app: NodeApp) -> None:
         self.app = app
@@ -60,7 +62,16 @@ class FakeNode:
     def peers(self) -> list[NodeInfo]:
         return [n.info for n in self._air.nodes.values() if n is not self]
 
-    def send(self, dst, portnum, payload, *, want_ack=False, hop_limit=None, packet_id=None):
+    def send(
+        self,
+        dst: int,
+        portnum: int,
+        payload: bytes,
+        *,
+        want_ack: bool = False,
+        hop_limit: int | None = None,
+        packet_id: int | None = None,
+    ) -> int:
         pid = packet_id if packet_id is not None else next(self._ids)
         me = self._info.num
         loop = asyncio.get_running_loop()
