@@ -119,7 +119,7 @@ def test_heartbeat_gets_queue_status(session: tuple[PhoneSession, Wire, FakeNode
 
 def _packet(**fields: object) -> mesh_pb2.MeshPacket:
     decoded = fields.pop("decoded", {})
-    packet = mesh_pb2.MeshPacket(**fields)  # type: ignore[arg-type]
+    packet = mesh_pb2.MeshPacket(**fields)
     for key, value in decoded.items():  # type: ignore[attr-defined]
         setattr(packet.decoded, key, value)
     return packet
