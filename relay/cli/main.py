@@ -16,6 +16,7 @@ from relay.errors import RelayError
 SUBCOMMANDS: dict[str, str] = {
     "airtime": "relay.cli.airtime_cmd:airtime",
     "radio": "relay.cli.radio_cmd:radio",
+    "sim": "relay.cli.sim_cmd:sim",
 }
 
 
