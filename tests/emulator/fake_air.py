@@ -15,6 +15,8 @@ from relay.sim.api import (
     MeshPacket,
     NodeApp,
     NodeInfo,
+    RebroadcastMode,
+    Role,
     RoutingError,
     RoutingReport,
 )
@@ -40,6 +42,7 @@ class FakeNode:
         self.app: NodeApp | None = None
         self.duty_cycle_spent = False
         self.free = 16
+        self.configured: list[tuple[Role | None, RebroadcastMode | None, int | None]] = []
         self._ids = itertools.count(1000)
 
     @property
@@ -55,6 +58,21 @@ class FakeNode:
     def detach(self, app: NodeApp) -> None:
         if self.app is app:
             self.app = None
+
+    def configure(
+        self,
+        *,
+        role: Role | None = None,
+        rebroadcast_mode: RebroadcastMode | None = None,
+        hop_limit: int | None = None,
+    ) -> None:
+        self.configured.append((role, rebroadcast_mode, hop_limit))
+
+    def channel_utilization(self) -> float:
+        return 1.5
+
+    def air_util_tx(self) -> float:
+        return 0.25
 
     def queue_status(self) -> tuple[int, int]:
         return self.free, 16
