@@ -14,6 +14,7 @@ import logging
 import os
 import socket
 import struct
+import time
 import tty
 
 from relay.emulator.node import EmulatedNode
@@ -106,6 +107,15 @@ class TcpServer:
     @property
     def has_client(self) -> bool:
         return self._client is not None
+
+    def drop_idle(self, idle_s: float) -> None:
+        """Close a client silent for ``idle_s`` seconds (PhoneAPI::checkConnectionTimeout)."""
+        client = self._client
+        if client is None or client.session is None:
+            return
+        if time.monotonic() - client.session.last_contact > idle_s:
+            logger.info("%s: TCP client silent for %.0f s, closing it", self.node.name, idle_s)
+            client.close()
 
     def drop_client(self) -> None:
         """Close the client's connection but keep listening (what a kick looks like)."""

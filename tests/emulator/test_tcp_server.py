@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import random
 
 from meshtastic.protobuf import mesh_pb2
 
 from relay.emulator.framing import FrameReader, encode_frame
 from relay.emulator.mesh import EmulatedMesh
+from relay.emulator.node import EmulatedNode
+from relay.emulator.radio import EmulatedRadio
+from tests.emulator.fake_air import FakeAir
 from tests.emulator.raw_client import raw_handshake
 
 
@@ -40,3 +44,18 @@ async def test_heartbeat_is_answered_with_queue_status(mesh: EmulatedMesh) -> No
     finally:
         writer.close()
         await writer.wait_closed()
+
+
+async def test_silent_client_is_dropped(no_leaks: None) -> None:
+    """The firmware closes a client it has not heard from (15 minutes; 0.2 s here)."""
+    air = FakeAir()
+    radio = EmulatedRadio(EmulatedNode(air.add(1, "solo"), rng=random.Random(1)), client_idle_s=0.2)
+    async with radio:
+        reader, writer = await raw_handshake(radio.tcp_port, 5)
+        try:
+            async with asyncio.timeout(20):
+                while await reader.read(4096):  # queue status updates, then the close
+                    pass
+        finally:
+            writer.close()
+            await writer.wait_closed()

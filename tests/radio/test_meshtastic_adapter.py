@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import socket
 import sys
 from collections.abc import AsyncIterator
@@ -159,6 +158,21 @@ async def test_send_timeout_hands_the_frame_back(mesh: EmulatedMesh) -> None:
         result = await alpha.send(b"caller keeps this")
         assert result.status is SendStatus.NOT_SENT
         assert "link down" in result.detail
+
+
+async def test_full_send_queue_refuses_at_once(mesh: EmulatedMesh) -> None:
+    server = mesh["alpha"].tcp
+    assert server is not None
+    options = AdapterOptions(timeouts=FAST.timeouts, backoff=FAST.backoff, max_pending=2)
+    async with started(tcp(mesh, "alpha"), options) as (alpha, _):
+        await server.power_off()
+        await eventually(lambda: alpha.state is LinkState.DISCONNECTED, what="link down")
+        waiting = [asyncio.create_task(alpha.send(bytes([n]))) for n in range(2)]
+        await asyncio.sleep(0)
+        refused = await alpha.send(b"one too many")
+        assert refused.status is SendStatus.NOT_SENT and refused.detail == "send queue full"
+    # closing hands the queued frames back: the caller still owns them
+    assert [(await w).status for w in waiting] == [SendStatus.NOT_SENT] * 2
 
 
 async def test_unconfirmed_frame_is_sent_again(
@@ -409,7 +423,3 @@ class _NoEvents:
 
     def link_routing(self, event: object) -> None:
         pass
-
-
-def test_handshake_without_real_device_is_pointless() -> None:
-    assert os.name == "posix"  # ptys and /proc are Linux/posix only

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 
 from relay.errors import RadioConnectError, RadioError, SlotTakenError
@@ -97,5 +98,7 @@ async def test_closed_by_device_means_slot_taken_and_longer_wait() -> None:
     while len(errors) < 2:
         await asyncio.sleep(0)
     task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
     assert sleeps == [20.0]
     assert isinstance(errors[0], SlotTakenError)
