@@ -47,7 +47,7 @@ def _set_exc(future: asyncio.Future[T], err: BaseException) -> None:
         future.set_exception(err)
 
 
-async def eventually(check: Callable[[], bool], timeout: float = 20.0, what: str = "") -> None:
+async def eventually(check: Callable[[], object], timeout: float = 20.0, what: str = "") -> None:
     """Wait until ``check()`` holds (polling); fail with ``what`` after ``timeout``.
 
     A liveness bound, not a timing assertion: it only fails when the thing never happens.

@@ -33,6 +33,11 @@ def _fds() -> set[str]:
     return out
 
 
+def _what(thread: threading.Thread) -> str:
+    target = getattr(thread, "function", None) or getattr(thread, "_target", None)
+    return getattr(target, "__qualname__", repr(target))
+
+
 @pytest.fixture
 def no_leaks() -> Iterator[None]:
     threads_before = _threads()
@@ -47,5 +52,6 @@ def no_leaks() -> Iterator[None]:
         if time.monotonic() > deadline:
             break
         time.sleep(0.05)
-    problems = [f"thread {t.name!r}" for t in threads] + [f"fd {f}" for f in sorted(fds)]
+    problems = [f"thread {t.name!r} ({_what(t)})" for t in threads]
+    problems += [f"fd {f}" for f in sorted(fds)]
     pytest.fail("test left behind: " + ", ".join(problems))

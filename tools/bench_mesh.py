@@ -40,7 +40,7 @@ def meshtasticator_airtime_ms(payload: int, sf: int, bw_hz: int, cr_denominator:
     instead of 5, and it leaves out the Data wrapper bytes."""
     pl = payload + 16
     de = 1 if bw_hz == 125_000 and sf in (11, 12) else 0
-    tsym = 2**sf / bw_hz
+    tsym = float(1 << sf) / bw_hz
     n = 8 + max(
         math.ceil((8 * pl - 4 * sf + 28 + 16) / (4 * (sf - 2 * de))) * (cr_denominator + 4), 0
     )

@@ -26,6 +26,7 @@ SUBCOMMANDS: dict[str, str] = {
     "radio": "relay.cli.radio_config_cmd:radio",
     "run": "relay.cli.daemon_cmd:run",
     "send": "relay.cli.daemon_cmd:send",
+    "sim": "relay.cli.sim_cmd:sim",
     "status": "relay.cli.daemon_cmd:status",
 }
 

@@ -8,18 +8,16 @@ end-to-end tests connect the real ``meshtastic`` library to.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from relay.emulator.device_state import RadioSettings
-from relay.emulator.node import EmulatedNode, NodeOptions, RadioSettingsSink
+from relay.emulator.node import EmulatedNode, NodeOptions
 from relay.emulator.radio import EmulatedRadio
 from relay.errors import ConfigError
 from relay.sim.mesh import Mesh
-from relay.sim.realtime import RealtimeAir, RealtimeNode
+from relay.sim.realtime import RealtimeAir
 from relay.sim.scenario import Scenario
 
 logger = logging.getLogger(__name__)
@@ -33,35 +31,6 @@ class Endpoint:
     num: int
     tcp_port: int | None
     serial_path: str | None
-
-
-def radio_sink(node: RealtimeNode) -> RadioSettingsSink:
-    """Make a saved config change (role, rebroadcast mode, hop limit) reach the model.
-
-    :class:`~relay.sim.api.SimNodeAPI` has no setter for these, so this reaches into the
-    simulator's firmware model (``SimNode.firmware.config``, ``SimNode.radio.role``), the
-    one place the emulator depends on more than the contract.
-    """
-
-    def apply(settings: RadioSettings) -> None:
-        sim_node = node.sim_node
-        firmware = sim_node.firmware
-        firmware.config = dataclasses.replace(
-            firmware.config,
-            role=settings.role,
-            rebroadcast_mode=settings.rebroadcast_mode,
-            hop_limit=settings.hop_limit,
-        )
-        sim_node.radio.role = settings.role
-        logger.info(
-            "%s: simulated node now %s, rebroadcast %s, hop limit %d",
-            node.name,
-            settings.role.name,
-            settings.rebroadcast_mode.name,
-            settings.hop_limit,
-        )
-
-    return apply
 
 
 class EmulatedMesh:
@@ -97,7 +66,6 @@ class EmulatedMesh:
                 sim,
                 rng=random.Random(rng.getrandbits(64)),  # noqa: S311
                 options=options,
-                radio_sink=radio_sink(sim),
                 after_air=self._after_air,
             )
             port = None if not tcp else (0 if base_port is None else base_port + index)

@@ -22,13 +22,13 @@ from meshtastic.protobuf import admin_pb2, mesh_pb2, portnums_pb2
 
 from relay.emulator import convert
 from relay.emulator.admin import AdminHandler
-from relay.emulator.device_state import DeviceState, RadioSettings
+from relay.emulator.device_state import DeviceState
 from relay.emulator.phone_api import (
     SPECIAL_NONCE_ONLY_CONFIG,
     SPECIAL_NONCE_ONLY_NODES,
     PhoneSession,
 )
-from relay.sim.api import MeshPacket, RebroadcastMode, RoutingError, RoutingReport, SimNodeAPI
+from relay.sim.api import MeshPacket, RebroadcastMode, RoutingError, RoutingReport, SimNodeControl
 
 logger = logging.getLogger(__name__)
 
@@ -50,8 +50,6 @@ _THROTTLED_PORTS = (
 #: ``QueueStatus.res`` when the transmitter is off (firmware ``ERRNO_DISABLED``).
 ERRNO_DISABLED = 34
 
-#: Applies changed radio settings to the simulated node (role, rebroadcast mode...).
-RadioSettingsSink = Callable[[RadioSettings], None]
 #: Runs a callback once the simulated node has handled everything due at this instant.
 AfterAir = Callable[[Callable[[], None]], None]
 
@@ -71,11 +69,10 @@ class EmulatedNode:
 
     def __init__(
         self,
-        sim: SimNodeAPI,
+        sim: SimNodeControl,
         *,
         rng: random.Random,
         options: NodeOptions | None = None,
-        radio_sink: RadioSettingsSink | None = None,
         after_air: AfterAir | None = None,
         wall_clock: Callable[[], float] = time.time,
     ) -> None:
@@ -97,7 +94,6 @@ class EmulatedNode:
         self._rng = rng
         self._after_air = after_air
         self._wall_clock = wall_clock
-        self._radio_sink = radio_sink
         self._admin = AdminHandler(self.state, rng, sim.now)
         self._sessions: list[PhoneSession] = []
         self._backlog: deque[mesh_pb2.FromRadio] = deque()
@@ -156,7 +152,10 @@ class EmulatedNode:
             my_info.nodedb_count = len(peers) + 1
             out.append(mesh_pb2.FromRadio(my_info=my_info))
             out.append(mesh_pb2.FromRadio(deviceuiConfig={}))
-        out.append(mesh_pb2.FromRadio(node_info=state.own_node_info(now)))
+        own = state.own_node_info(now)
+        own.device_metrics.channel_utilization = self.sim.channel_utilization()
+        own.device_metrics.air_util_tx = self.sim.air_util_tx()
+        out.append(mesh_pb2.FromRadio(node_info=own))
         if nonce != SPECIAL_NONCE_ONLY_NODES:
             out.append(mesh_pb2.FromRadio(metadata=state.metadata()))
             out.extend(mesh_pb2.FromRadio(channel=ch) for ch in state.channels)
@@ -308,12 +307,14 @@ class EmulatedNode:
         return [self._routing_pb(self.num, packet.id, result.error)]
 
     def _push_radio_change(self) -> None:
+        """A saved role / rebroadcast mode / hop limit change reaches the simulated radio."""
         change = self.state.take_radio_change()
         if change is None:
             return
         logger.info("%s: radio settings now %s", self.name, change)
-        if self._radio_sink is not None:
-            self._radio_sink(change)
+        self.sim.configure(
+            role=change.role, rebroadcast_mode=change.rebroadcast_mode, hop_limit=change.hop_limit
+        )
 
     # --- from the air (NodeApp) ---------------------------------------------------------
 

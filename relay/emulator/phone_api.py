@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import enum
 import logging
+import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Protocol
 
 from google.protobuf.message import DecodeError
@@ -64,10 +65,19 @@ class SessionState(enum.Enum):
 class PhoneSession:
     """The device side of one stream-API client."""
 
-    def __init__(self, host: SessionHost, link: ClientLink, name: str) -> None:
+    def __init__(
+        self,
+        host: SessionHost,
+        link: ClientLink,
+        name: str,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._host = host
         self._link = link
         self.name = name
+        self._clock = clock
+        #: When the client last sent anything (the firmware drops it after 15 silent min).
+        self.last_contact = clock()
         self._reader = FrameReader()
         self._recent_ids: deque[int] = deque(maxlen=RECENT_IDS)
         self.state = SessionState.IDLE
@@ -79,6 +89,7 @@ class PhoneSession:
 
     def feed(self, data: bytes) -> None:
         """Bytes from the client, split anywhere."""
+        self.last_contact = self._clock()
         for frame in self._reader.feed(data):
             if self.closed:
                 return

@@ -13,6 +13,8 @@ logger = logging.getLogger(__name__)
 
 #: How often the node checks its transmit queue for a free-space change (seconds).
 TICK_S = 0.5
+#: The firmware closes an API client it has not heard from for 15 minutes.
+CLIENT_IDLE_S = 15 * 60.0
 
 
 class EmulatedRadio:
@@ -25,8 +27,10 @@ class EmulatedRadio:
         tcp_port: int | None = 0,
         serial: bool = False,
         host: str = "127.0.0.1",
+        client_idle_s: float = CLIENT_IDLE_S,
     ) -> None:
         self.node = node
+        self.client_idle_s = client_idle_s
         self.tcp = TcpServer(node, host, tcp_port) if tcp_port is not None else None
         self.pty = PtyServer(node) if serial else None
         self._ticker: asyncio.Task[None] | None = None
@@ -34,6 +38,20 @@ class EmulatedRadio:
     @property
     def name(self) -> str:
         return self.node.name
+
+    @property
+    def tcp_port(self) -> int:
+        """The TCP port clients connect to (the node must have a TCP server)."""
+        if self.tcp is None:
+            raise RuntimeError(f"{self.name} has no TCP API")
+        return self.tcp.port
+
+    @property
+    def serial_path(self) -> str:
+        """The pty a SerialInterface opens (the node must have a serial port)."""
+        if self.pty is None:
+            raise RuntimeError(f"{self.name} has no serial port")
+        return self.pty.path
 
     async def start(self) -> None:
         self.node.attach()
@@ -50,6 +68,8 @@ class EmulatedRadio:
             await asyncio.sleep(TICK_S)
             try:
                 self.node.tick()
+                if self.tcp is not None:
+                    self.tcp.drop_idle(self.client_idle_s)
             except Exception:
                 logger.exception("%s: tick failed", self.name)
 

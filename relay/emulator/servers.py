@@ -14,6 +14,7 @@ import logging
 import os
 import socket
 import struct
+import time
 import tty
 
 from relay.emulator.node import EmulatedNode
@@ -75,7 +76,6 @@ class TcpServer:
     def __init__(self, node: EmulatedNode, host: str = "127.0.0.1", port: int = 0) -> None:
         self.node = node
         self.host = host
-        self._requested_port = port
         self._server: asyncio.Server | None = None
         self._client: _TcpConnection | None = None
         self.port = port
@@ -83,9 +83,10 @@ class TcpServer:
         self.accepted_count = 0
 
     async def start(self) -> None:
+        """Listen (again, after :meth:`power_off`: on the same port, like the device)."""
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(
-            lambda: _TcpConnection(self), self.host, self._requested_port, reuse_address=True
+            lambda: _TcpConnection(self), self.host, self.port, reuse_address=True
         )
         self.port = self._server.sockets[0].getsockname()[1]
         logger.info("%s: TCP API on %s:%d", self.node.name, self.host, self.port)
@@ -106,6 +107,15 @@ class TcpServer:
     @property
     def has_client(self) -> bool:
         return self._client is not None
+
+    def drop_idle(self, idle_s: float) -> None:
+        """Close a client silent for ``idle_s`` seconds (PhoneAPI::checkConnectionTimeout)."""
+        client = self._client
+        if client is None or client.session is None:
+            return
+        if time.monotonic() - client.session.last_contact > idle_s:
+            logger.info("%s: TCP client silent for %.0f s, closing it", self.node.name, idle_s)
+            client.close()
 
     def drop_client(self) -> None:
         """Close the client's connection but keep listening (what a kick looks like)."""

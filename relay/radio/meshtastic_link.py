@@ -493,7 +493,7 @@ class MeshtasticLink:
         iface, self._iface = self._iface, None
         if iface is not None:
             self._release_for_close(iface)
-            future = asyncio.wrap_future(self._worker.submit(iface.close))
+            future = asyncio.wrap_future(self._worker.submit(lambda: _close_interface(iface)))
             future.add_done_callback(_consume)
             try:
                 await asyncio.wait_for(asyncio.shield(future), self.timeouts.close_s)
@@ -520,6 +520,21 @@ class MeshtasticLink:
     @property
     def worker_alive(self) -> bool:
         return self._worker.thread.is_alive()
+
+
+def _close_interface(iface: Any) -> None:
+    """``iface.close()``, then cancel a heartbeat timer started behind its back.
+
+    The library cancels its heartbeat timer first and joins its reader thread last; a
+    reader still finishing a handshake in between starts a new 300 s timer thread that
+    nothing cancels. After the join no new one can appear.
+    """
+    try:
+        iface.close()
+    finally:
+        timer = iface.heartbeatTimer
+        if timer is not None:
+            timer.cancel()
 
 
 def _consume(future: asyncio.Future[Any]) -> None:

@@ -82,6 +82,7 @@ class SimTransport:
         self._frame_handlers: list[FrameHandler] = []
         self._state_handlers: list[StateHandler] = []
         self._pending: dict[int, _PendingSend] = {}
+        self._unsubscribe_stop: Callable[[], None] | None = None
 
     # --- Transport properties -----------------------------------------------------------
 
@@ -103,15 +104,28 @@ class SimTransport:
         if self._state is LinkState.CLOSED:
             raise RuntimeError("transport is closed")
         self._node.attach(self)
+        self._unsubscribe_stop = self._air.on_stop(self._air_stopped)
         self._set_state(LinkState.CONNECTED)
 
     async def close(self) -> None:
         if self._state is LinkState.CLOSED:
             return
         self._node.detach(self)
-        for pending in list(self._pending.values()):
-            self._finish(pending, SendResult(SendStatus.QUEUED, pending.packet_id, "closed"))
+        if self._unsubscribe_stop is not None:
+            self._unsubscribe_stop()
+        self._settle_all("closed")
         self._set_state(LinkState.CLOSED)
+
+    def _air_stopped(self) -> None:
+        """The simulated air went away: like a radio unplugged, the link is down."""
+        self._settle_all("the simulated air stopped")
+        if self._state is LinkState.CONNECTED:
+            self._set_state(LinkState.DISCONNECTED)
+
+    def _settle_all(self, detail: str) -> None:
+        # Frames already handed to the radio: queued, their fate unknown.
+        for pending in list(self._pending.values()):
+            self._finish(pending, SendResult(SendStatus.QUEUED, pending.packet_id, detail))
 
     def _set_state(self, state: LinkState) -> None:
         self._state = state

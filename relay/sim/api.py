@@ -175,3 +175,34 @@ class SimNodeAPI(Protocol):
     def peers(self) -> list[NodeInfo]:
         """The node database minus ourselves (sent to the client at handshake)."""
         ...
+
+
+class SimNodeControl(SimNodeAPI, Protocol):
+    """A simulated node's settings and airtime figures, beyond the client-facing contract.
+
+    Kept apart from :class:`SimNodeAPI` so that fakes of the contract stay valid; both
+    real faces (``SimNode``, ``RealtimeNode``) implement it.
+    """
+
+    def configure(
+        self,
+        *,
+        role: Role | None = None,
+        rebroadcast_mode: RebroadcastMode | None = None,
+        hop_limit: int | None = None,
+    ) -> None:
+        """Apply a saved device/LoRa config change (what ``meshtastic --set`` ends in).
+
+        Only what the model uses; ``None`` keeps the current value. Like the firmware
+        after its reboot, the new settings govern every packet handled from now on.
+        """
+
+    def channel_utilization(self) -> float:
+        """Percent of the last minute the radio was busy sending or receiving
+        (``DeviceMetrics.channel_utilization``)."""
+        ...
+
+    def air_util_tx(self) -> float:
+        """Percent of the rolling hour spent transmitting (``DeviceMetrics.air_util_tx``);
+        the firmware refuses our packets above the region's duty cycle (10 % in EU_868)."""
+        ...

@@ -131,7 +131,8 @@ def _metrics(
     mesh: Mesh, log: DeliveryLog, hub: str, *, loss: float, seed: int, duration: float, wall: float
 ) -> RunMetrics:
     reachable = reachable_points(mesh, hub)
-    shares, latencies = [], []
+    shares: list[float] = []
+    latencies: list[float] = []
     for key, sent_at in log.sent.items():
         got = {p: t for p, t in log.received[key].items() if p in reachable}
         shares.append(len(got) / len(reachable) if reachable else 1.0)

@@ -490,7 +490,9 @@ class Firmware:
             return False
         if frame.next_hop not in (NO_NEXT_HOP, self._relay_id):
             return False
-        relay = dataclasses.replace(frame, hop_limit=frame.hop_limit - 1)
+        # fixPriority() runs again on the relay's copy, with the header's want_ack.
+        priority = default_priority(frame.portnum, frame.want_ack, frame.request_id)
+        relay = dataclasses.replace(frame, hop_limit=frame.hop_limit - 1, priority=priority)
         if frame.next_hop == NO_NEXT_HOP:
             self._flooding_send(relay, rx)
         else:

@@ -14,7 +14,7 @@ import random
 from collections import deque
 from dataclasses import dataclass
 
-from relay.errors import ConfigError
+from relay.errors import ConfigError, RelayError
 from relay.sim.air import Air
 from relay.sim.firmware import Firmware, FirmwareConfig
 from relay.sim.node import SimNode
@@ -35,6 +35,10 @@ class NodeUsage:
     peak_duty_cycle_percent: float
 
 
+class AppFailedError(RelayError):
+    """A client app attached to a simulated node raised; the run stopped after the event."""
+
+
 class Mesh:
     def __init__(
         self,
@@ -47,6 +51,10 @@ class Mesh:
         self.scenario = scenario
         self.scheduler = scheduler if scheduler is not None else Scheduler()
         self.rng = rng
+        #: Exceptions raised by client apps, in order. In virtual time :meth:`run_until`
+        #: raises the first one; the real-time driver turns that off and logs them.
+        self.app_errors: list[Exception] = []
+        self.raise_app_errors = True
         self.link_seed = link_seed if link_seed is not None else rng.getrandbits(64)
         self.links: dict[tuple[int, int], Link] = build_links(scenario, self.link_seed)
         radio_cfg = scenario.radio
@@ -63,7 +71,7 @@ class Mesh:
                 rng=rng,
                 queue_size=radio_cfg.tx_queue_size,
             )
-            node = SimNode(spec, self.scheduler, radio, specs)
+            node = SimNode(spec, self.scheduler, radio, specs, self._app_failed)
             config = FirmwareConfig(
                 role=spec.role,
                 rebroadcast_mode=spec.rebroadcast_mode,
@@ -106,10 +114,20 @@ class Mesh:
         return self.scheduler.now()
 
     def run_until(self, t: float) -> None:
+        """Run the model to virtual time ``t``; raise :class:`AppFailedError` as soon as
+        an app fails (after the event in which it failed completed)."""
         self.scheduler.run_until(t)
+        if self.raise_app_errors and self.app_errors:
+            first = self.app_errors[0]
+            raise AppFailedError(f"a client app failed: {first!r}") from first
 
     def run_for(self, duration: float) -> None:
-        self.scheduler.run_for(duration)
+        self.run_until(self.now() + duration)
+
+    def _app_failed(self, err: Exception) -> None:
+        self.app_errors.append(err)
+        if self.raise_app_errors:
+            self.scheduler.halt()
 
     # --- the map ------------------------------------------------------------------------
 

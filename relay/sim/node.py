@@ -9,8 +9,18 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Callable
 
-from relay.sim.api import BROADCAST, MeshPacket, NodeApp, NodeInfo, RoutingError, RoutingReport
+from relay.sim.api import (
+    BROADCAST,
+    MeshPacket,
+    NodeApp,
+    NodeInfo,
+    RebroadcastMode,
+    Role,
+    RoutingError,
+    RoutingReport,
+)
 from relay.sim.firmware import Firmware, Rx
 from relay.sim.frames import AirFrame
 from relay.sim.radio import NodeRadio
@@ -24,9 +34,15 @@ class SimNode:
     """Implements :class:`relay.sim.api.SimNodeAPI` for one scenario node."""
 
     def __init__(
-        self, spec: NodeSpec, scheduler: Scheduler, radio: NodeRadio, peers: dict[int, NodeSpec]
+        self,
+        spec: NodeSpec,
+        scheduler: Scheduler,
+        radio: NodeRadio,
+        peers: dict[int, NodeSpec],
+        on_app_error: Callable[[Exception], None],
     ) -> None:
         self.spec = spec
+        self._on_app_error = on_app_error
         self._sched = scheduler
         self.radio = radio
         self._peer_specs = {num: s for num, s in peers.items() if num != spec.num}
@@ -44,7 +60,7 @@ class SimNode:
 
     @property
     def info(self) -> NodeInfo:
-        return _node_info(self.spec)
+        return dataclasses.replace(_node_info(self.spec), role=self.firmware.config.role)
 
     def now(self) -> float:
         return self._sched.now()
@@ -84,6 +100,31 @@ class SimNode:
     def queue_status(self) -> tuple[int, int]:
         return self.radio.queue_status()
 
+    def configure(
+        self,
+        *,
+        role: Role | None = None,
+        rebroadcast_mode: RebroadcastMode | None = None,
+        hop_limit: int | None = None,
+    ) -> None:
+        if hop_limit is not None and not 0 <= hop_limit <= 7:
+            raise ValueError(f"hop limit must be 0..7, not {hop_limit}")
+        old = self.firmware.config
+        self.firmware.config = dataclasses.replace(
+            old,
+            role=old.role if role is None else role,
+            rebroadcast_mode=old.rebroadcast_mode if rebroadcast_mode is None else rebroadcast_mode,
+            hop_limit=old.hop_limit if hop_limit is None else hop_limit,
+        )
+        self.radio.role = self.firmware.config.role
+        log.info("%s: now %s", self.name, self.firmware.config)
+
+    def channel_utilization(self) -> float:
+        return self.radio.channel_utilization()
+
+    def air_util_tx(self) -> float:
+        return self.radio.airtime.utilization_tx_percent(self._sched.now())
+
     def peers(self) -> list[NodeInfo]:
         out = []
         for num, spec in sorted(self._peer_specs.items()):
@@ -119,7 +160,16 @@ class SimNode:
             rx_snr=rx[0],
             rx_rssi=rx[1],
         )
-        self._app.on_packet(packet)
+        try:
+            self._app.on_packet(packet)
+        except Exception as err:
+            self._app_failed(err)
+
+    def _app_failed(self, err: Exception) -> None:
+        # The model must stay consistent (other receivers of this frame still get it),
+        # so the app's exception is logged and handed to the mesh instead of unwinding.
+        log.exception("%s: client app failed", self.name)
+        self._on_app_error(err)
 
     def routing_result(
         self, request_id: int, error: RoutingError, from_node: int, implicit: bool
@@ -127,7 +177,10 @@ class SimNode:
         if self._app is None:
             return
         report = RoutingReport(request_id, error, from_node, self._sched.now(), implicit)
-        self._app.on_routing(report)
+        try:
+            self._app.on_routing(report)
+        except Exception as err:
+            self._app_failed(err)
 
 
 def _node_info(spec: NodeSpec) -> NodeInfo:

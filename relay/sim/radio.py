@@ -151,7 +151,7 @@ class NodeRadio:
     def weighted_delay(self, entry: QueuedTx) -> float:
         cw = self._cw_for_snr(entry.rx_snr)
         if self.role is Role.ROUTER:
-            return self._rng.randrange(2 * cw) * self.slot_s
+            return self._rng.randrange(max(1, 2 * cw)) * self.slot_s
         return (2 * CW_MAX + self._rng.randrange(1 << cw)) * self.slot_s
 
     def weighted_worst(self, snr: float) -> float:
@@ -293,6 +293,11 @@ class NodeRadio:
         now = self._sched.now()
         horizon = now + self._cad_s - self._tsym
         return any(s.sensed and s.start <= horizon and s.end > now for s in self._signals)
+
+    def transmit_now(self, frame: AirFrame) -> None:
+        """Start transmitting ``frame`` at once, bypassing the queue and CAD (for tests and
+        tools that need a transmission at an exact time)."""
+        self._start_send(QueuedTx(frame))
 
     def _start_send(self, entry: QueuedTx) -> None:
         self._tx_busy = True

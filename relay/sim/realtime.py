@@ -13,7 +13,8 @@ at wall time *w* leaves at virtual time *w*.
         node.attach(app)              # any time, on the loop thread
         node.send(BROADCAST, 256, b"hello")
 
-A callback that raises is logged and kept in :attr:`RealtimeAir.errors`; the air runs on.
+An app callback that raises is logged and kept in :attr:`RealtimeAir.errors`; the air
+runs on (the model isolates apps, so one app's bug does not corrupt the air).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from types import TracebackType
 from typing import TypeVar
 
 from relay.errors import RelayError
-from relay.sim.api import NodeApp, NodeInfo
+from relay.sim.api import NodeApp, NodeInfo, RebroadcastMode, Role
 from relay.sim.mesh import Mesh
 from relay.sim.node import SimNode
 from relay.sim.scheduler import Timer
@@ -44,8 +45,8 @@ class RealtimeAir:
         if speed <= 0:
             raise ValueError("speed must be positive")
         self.mesh = mesh
+        mesh.raise_app_errors = False  # in real time an app's failure is logged, not fatal
         self.speed = speed
-        self.errors: list[BaseException] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
         self._wakeup = asyncio.Event()
@@ -53,6 +54,7 @@ class RealtimeAir:
         self._origin_virtual = 0.0
         self._in_model = False
         self._nodes: dict[str, RealtimeNode] = {}
+        self._stop_listeners: list[Callable[[], None]] = []
 
     # --- lifecycle ----------------------------------------------------------------------
 
@@ -70,6 +72,21 @@ class RealtimeAir:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+            for listener in list(self._stop_listeners):
+                try:
+                    listener()
+                except Exception:
+                    log.exception("stop listener failed")
+
+    def on_stop(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call ``listener`` when the air stops; returns a function that unsubscribes."""
+        self._stop_listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._stop_listeners:
+                self._stop_listeners.remove(listener)
+
+        return unsubscribe
 
     async def __aenter__(self) -> RealtimeAir:
         await self.start()
@@ -82,6 +99,11 @@ class RealtimeAir:
         tb: TracebackType | None,
     ) -> None:
         await self.stop()
+
+    @property
+    def errors(self) -> list[Exception]:
+        """Exceptions raised by apps on this air (each also logged)."""
+        return self.mesh.app_errors
 
     @property
     def running(self) -> bool:
@@ -116,14 +138,7 @@ class RealtimeAir:
         """Run every event due by now. Never re-entered from inside a model callback."""
         self._in_model = True
         try:
-            target = self.virtual_now()
-            while True:
-                try:
-                    self.mesh.scheduler.run_until(target)
-                    return
-                except Exception as err:  # an app callback failed: log it, keep the air up
-                    log.exception("callback failed in the simulated air")
-                    self.errors.append(err)
+            self.mesh.scheduler.run_until(self.virtual_now())
         finally:
             self._in_model = False
 
@@ -192,6 +207,26 @@ class RealtimeNode:
 
     def queue_status(self) -> tuple[int, int]:
         return self.sim_node.queue_status()
+
+    def configure(
+        self,
+        *,
+        role: Role | None = None,
+        rebroadcast_mode: RebroadcastMode | None = None,
+        hop_limit: int | None = None,
+    ) -> None:
+        node = self.sim_node
+        self._air.call(
+            lambda: node.configure(
+                role=role, rebroadcast_mode=rebroadcast_mode, hop_limit=hop_limit
+            )
+        )
+
+    def channel_utilization(self) -> float:
+        return self._air.call(self.sim_node.channel_utilization)
+
+    def air_util_tx(self) -> float:
+        return self._air.call(self.sim_node.air_util_tx)
 
     def peers(self) -> list[NodeInfo]:
         return self.sim_node.peers()

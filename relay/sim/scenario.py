@@ -92,7 +92,7 @@ class NodeSpec:
 
 @dataclass(frozen=True, slots=True)
 class LinkSpec:
-    """One explicit link: ``a`` hears ``b`` and (unless ``one_way``) ``b`` hears ``a``."""
+    """One explicit link: ``b`` hears ``a`` and, unless ``one_way``, ``a`` hears ``b``."""
 
     a: str
     b: str
@@ -389,8 +389,16 @@ def _enum(raw: Mapping[str, Any], key: str, kind: type[E], at: str, default: str
         if name.upper() == label.upper():
             return member
     known = ", ".join(m.value if isinstance(m.value, str) else m.name for m in kind)
-    what = kind.__name__.lower().replace("rebroadcastmode", "rebroadcast mode")
+    what = _ENUM_WORDS.get(kind.__name__, kind.__name__)
     raise ConfigError(f"unknown {what} {name!r} (known: {known})", at)
+
+
+_ENUM_WORDS = {
+    "Role": "role",
+    "RebroadcastMode": "rebroadcast mode",
+    "NodeKind": "node kind",
+    "Environment": "environment",
+}
 
 
 def _check_probability(value: float, at: str) -> None:

@@ -46,6 +46,7 @@ class Scheduler:
         self._seq = itertools.count()
         #: Callbacks run so far (a cheap progress and speed measure).
         self.events_run = 0
+        self._halted = False
 
     def now(self) -> float:
         return self._now
@@ -70,11 +71,17 @@ class Scheduler:
             heapq.heappop(queue)
         return queue[0][0] if queue else None
 
+    def halt(self) -> None:
+        """Make the running :meth:`run_until` return after the current callback."""
+        self._halted = True
+
     def run_until(self, until: float) -> None:
-        """Run every timer due at or before ``until``, then set the clock to ``until``."""
+        """Run every timer due at or before ``until``, then set the clock to ``until``
+        (unless :meth:`halt` was called: then the clock stays at the halting event)."""
         if until < self._now:
             raise SchedulerError(f"cannot run back to {until:.6f}, now is {self._now:.6f}")
         queue = self._queue
+        self._halted = False
         while queue and queue[0][0] <= until:
             when, _, timer = heapq.heappop(queue)
             if timer.cancelled:
@@ -82,6 +89,8 @@ class Scheduler:
             self._now = when
             self.events_run += 1
             timer.callback()
+            if self._halted:
+                return
         self._now = until
 
     def run_for(self, duration: float) -> None:

@@ -15,6 +15,8 @@ from relay.sim.api import (
     MeshPacket,
     NodeApp,
     NodeInfo,
+    RebroadcastMode,
+    Role,
     RoutingError,
     RoutingReport,
 )
@@ -24,6 +26,8 @@ class FakeAir:
     def __init__(self) -> None:
         self.nodes: dict[int, FakeNode] = {}
         self.sent: list[MeshPacket] = []
+        #: Simulation time; tests move it by hand.
+        self.clock = 0.0
 
     def add(self, num: int, name: str) -> FakeNode:
         node = FakeNode(self, NodeInfo(num=num, long_name=name, short_name=name[:4]))
@@ -38,6 +42,7 @@ class FakeNode:
         self.app: NodeApp | None = None
         self.duty_cycle_spent = False
         self.free = 16
+        self.configured: list[tuple[Role | None, RebroadcastMode | None, int | None]] = []
         self._ids = itertools.count(1000)
 
     @property
@@ -45,7 +50,7 @@ class FakeNode:
         return self._info
 
     def now(self) -> float:
-        return asyncio.get_running_loop().time()
+        return self._air.clock
 
     def attach(self, app: NodeApp) -> None:
         self.app = app
@@ -54,13 +59,37 @@ class FakeNode:
         if self.app is app:
             self.app = None
 
+    def configure(
+        self,
+        *,
+        role: Role | None = None,
+        rebroadcast_mode: RebroadcastMode | None = None,
+        hop_limit: int | None = None,
+    ) -> None:
+        self.configured.append((role, rebroadcast_mode, hop_limit))
+
+    def channel_utilization(self) -> float:
+        return 1.5
+
+    def air_util_tx(self) -> float:
+        return 0.25
+
     def queue_status(self) -> tuple[int, int]:
         return self.free, 16
 
     def peers(self) -> list[NodeInfo]:
         return [n.info for n in self._air.nodes.values() if n is not self]
 
-    def send(self, dst, portnum, payload, *, want_ack=False, hop_limit=None, packet_id=None):
+    def send(
+        self,
+        dst: int,
+        portnum: int,
+        payload: bytes,
+        *,
+        want_ack: bool = False,
+        hop_limit: int | None = None,
+        packet_id: int | None = None,
+    ) -> int:
         pid = packet_id if packet_id is not None else next(self._ids)
         me = self._info.num
         loop = asyncio.get_running_loop()

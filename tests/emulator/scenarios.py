@@ -9,7 +9,7 @@ from relay.sim.scenario import Scenario, parse_scenario
 ALPHA, BRAVO, CHARLIE = 0x0A000001, 0x0A000002, 0x0A000003
 
 
-def trio(**radio: Any) -> Scenario:
+def trio(bravo_role: str = "CLIENT", **radio: Any) -> Scenario:
     """alpha - bravo - charlie in a line: charlie is two hops from alpha."""
     return parse_scenario(
         {
@@ -24,7 +24,7 @@ def trio(**radio: Any) -> Scenario:
                     "lon": 5.12,
                     "height_m": 10,
                 },
-                {"name": "bravo", "num": BRAVO, "role": "CLIENT"},
+                {"name": "bravo", "num": BRAVO, "role": bravo_role},
                 {"name": "charlie", "num": CHARLIE, "role": "CLIENT"},
             ],
             "links": [

@@ -40,7 +40,7 @@ async def meshtastic(port: int, *args: str) -> str:
 
 
 async def test_info(mesh: EmulatedMesh) -> None:
-    out = await meshtastic(mesh["alpha"].tcp.port, "--info")
+    out = await meshtastic(mesh["alpha"].tcp_port, "--info")
     assert "Owner: alpha" in out
     assert '"firmwareVersion": "2.7.26' in out
     assert '"!0a000003"' in out  # charlie, from the node database
@@ -49,9 +49,9 @@ async def test_info(mesh: EmulatedMesh) -> None:
 
 
 async def test_sendtext_reaches_another_node(mesh: EmulatedMesh) -> None:
-    bravo = await LibraryClient.serial(mesh["bravo"].pty.path)
+    bravo = await LibraryClient.serial(mesh["bravo"].serial_path)
     try:
-        await meshtastic(mesh["alpha"].tcp.port, "--sendtext", "water bij de kerk")
+        await meshtastic(mesh["alpha"].tcp_port, "--sendtext", "water bij de kerk")
         await eventually(lambda: bravo.packets("TEXT_MESSAGE_APP"), what="text at bravo")
         assert bravo.packets("TEXT_MESSAGE_APP")[0]["decoded"]["text"] == "water bij de kerk"
     finally:
@@ -59,7 +59,7 @@ async def test_sendtext_reaches_another_node(mesh: EmulatedMesh) -> None:
 
 
 async def test_export_configure_round_trip(mesh: EmulatedMesh, tmp_path: Path) -> None:
-    port = mesh["bravo"].tcp.port
+    port = mesh["bravo"].tcp_port
     first = tmp_path / "first.yaml"
     await meshtastic(port, "--export-config", str(first))
     exported = yaml.safe_load(first.read_text())
@@ -88,7 +88,7 @@ async def test_export_configure_round_trip(mesh: EmulatedMesh, tmp_path: Path) -
 
 
 async def test_set_region_and_owner(mesh: EmulatedMesh) -> None:
-    port = mesh["charlie"].tcp.port
+    port = mesh["charlie"].tcp_port
     await meshtastic(port, "--set", "lora.region", "EU_433")
     await meshtastic(port, "--set-owner", "Punt Zeist", "--set-owner-short", "ZST")
     out = await meshtastic(port, "--info")
@@ -109,7 +109,7 @@ def _channel_url(name: str, psk: bytes) -> str:
 
 
 async def test_seturl_replaces_channels(mesh: EmulatedMesh) -> None:
-    port = mesh["alpha"].tcp.port
+    port = mesh["alpha"].tcp_port
     await meshtastic(port, "--seturl", _channel_url("noodnet", bytes(range(32))))
     out = await meshtastic(port, "--info")
     assert '"name": "noodnet"' in out
@@ -123,7 +123,7 @@ async def _bravo_relays(mesh: EmulatedMesh, payload: bytes) -> bool:
     did bravo's firmware queue a relay? (It decides on reception, in the same event.)"""
     bravo = mesh.air.node("bravo").sim_node
     received, relays = bravo.radio.counters.rx_good, bravo.firmware.counters.relays_queued
-    alpha = await LibraryClient.tcp(mesh["alpha"].tcp.port)
+    alpha = await LibraryClient.tcp(mesh["alpha"].tcp_port)
     try:
         await in_thread(lambda: alpha.iface.sendData(payload, portNum=256))
         await eventually(lambda: bravo.radio.counters.rx_good > received, what="bravo hears it")
@@ -138,12 +138,12 @@ async def test_role_router_stops_relaying_our_port(mesh: EmulatedMesh) -> None:
     broadcast is still relayed, since that check runs before the port is decoded.)"""
     assert await _bravo_relays(mesh, b"before")
 
-    await meshtastic(mesh["bravo"].tcp.port, "--set", "device.role", "ROUTER")
+    await meshtastic(mesh["bravo"].tcp_port, "--set", "device.role", "ROUTER")
     firmware = mesh.air.node("bravo").sim_node.firmware
     assert firmware.config.role is Role.ROUTER
     assert firmware.config.rebroadcast_mode is RebroadcastMode.CORE_PORTNUMS_ONLY
     assert not await _bravo_relays(mesh, b"as router")
 
-    await meshtastic(mesh["bravo"].tcp.port, "--set", "device.rebroadcast_mode", "ALL")
-    assert firmware.config.rebroadcast_mode is RebroadcastMode.ALL
+    await meshtastic(mesh["bravo"].tcp_port, "--set", "device.rebroadcast_mode", "ALL")
+    assert mesh.air.node("bravo").sim_node.firmware.config.rebroadcast_mode == RebroadcastMode.ALL
     assert await _bravo_relays(mesh, b"router, all")

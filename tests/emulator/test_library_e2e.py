@@ -9,7 +9,7 @@ from tests.helpers import eventually, in_thread
 
 
 async def test_tcp_handshake_gives_node_db_and_config(mesh: EmulatedMesh) -> None:
-    client = await LibraryClient.tcp(mesh["alpha"].tcp.port)
+    client = await LibraryClient.tcp(mesh["alpha"].tcp_port)
     try:
         iface = client.iface
         assert iface.myInfo.my_node_num == ALPHA
@@ -25,8 +25,8 @@ async def test_tcp_handshake_gives_node_db_and_config(mesh: EmulatedMesh) -> Non
 
 
 async def test_dm_over_two_hops_gets_a_real_ack(mesh: EmulatedMesh) -> None:
-    alpha = await LibraryClient.tcp(mesh["alpha"].tcp.port)
-    charlie = await LibraryClient.tcp(mesh["charlie"].tcp.port)
+    alpha = await LibraryClient.tcp(mesh["alpha"].tcp_port)
+    charlie = await LibraryClient.tcp(mesh["charlie"].tcp_port)
     try:
         sent = await in_thread(
             lambda: alpha.iface.sendData(
@@ -52,8 +52,8 @@ async def test_dm_over_two_hops_gets_a_real_ack(mesh: EmulatedMesh) -> None:
 
 
 async def test_broadcast_reaches_a_serial_client(mesh: EmulatedMesh) -> None:
-    alpha = await LibraryClient.tcp(mesh["alpha"].tcp.port)
-    bravo = await LibraryClient.serial(mesh["bravo"].pty.path)
+    alpha = await LibraryClient.tcp(mesh["alpha"].tcp_port)
+    bravo = await LibraryClient.serial(mesh["bravo"].serial_path)
     try:
         assert bravo.iface.myInfo.my_node_num == BRAVO
         await in_thread(lambda: alpha.iface.sendText("stroom uitgevallen"))
@@ -68,7 +68,7 @@ async def test_broadcast_reaches_a_serial_client(mesh: EmulatedMesh) -> None:
 
 
 async def test_broadcast_want_ack_gets_implicit_ack_from_own_node(mesh: EmulatedMesh) -> None:
-    alpha = await LibraryClient.tcp(mesh["alpha"].tcp.port)
+    alpha = await LibraryClient.tcp(mesh["alpha"].tcp_port)
     try:
         sent = await in_thread(lambda: alpha.iface.sendData(b"bulletin", portNum=256, wantAck=True))
         await eventually(lambda: alpha.routing_for(sent.id), what="implicit ack")

@@ -3,43 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import random
 
 from meshtastic.protobuf import mesh_pb2
 
 from relay.emulator.framing import FrameReader, encode_frame
 from relay.emulator.mesh import EmulatedMesh
-
-
-async def _handshake(port: int, nonce: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-    async with asyncio.timeout(20):
-        return await _handshake_unbounded(port, nonce)
-
-
-async def _handshake_unbounded(
-    port: int, nonce: int
-) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(
-        b"\xc3" * 32 + encode_frame(mesh_pb2.ToRadio(want_config_id=nonce).SerializeToString())
-    )
-    frames = FrameReader()
-    while True:
-        data = await reader.read(4096)
-        assert data, "closed during the handshake"
-        for raw in frames.feed(data):
-            msg = mesh_pb2.FromRadio.FromString(raw)
-            if msg.WhichOneof("payload_variant") == "config_complete_id":
-                assert msg.config_complete_id == nonce
-                return reader, writer
+from relay.emulator.node import EmulatedNode
+from relay.emulator.radio import EmulatedRadio
+from tests.emulator.fake_air import FakeAir
+from tests.emulator.raw_client import raw_handshake
 
 
 async def test_second_client_kicks_the_first(mesh: EmulatedMesh) -> None:
-    port = mesh["alpha"].tcp.port
-    reader1, writer1 = await _handshake(port, 11)
-    _, writer2 = await _handshake(port, 22)
+    port = mesh["alpha"].tcp_port
+    reader1, writer1 = await raw_handshake(port, 11)
+    _, writer2 = await raw_handshake(port, 22)
     try:
         assert await reader1.read() == b""  # the device closed the first connection
-        assert mesh["alpha"].tcp.has_client
+        server = mesh["alpha"].tcp
+        assert server is not None and server.has_client
     finally:
         for writer in (writer1, writer2):
             writer.close()
@@ -47,7 +30,7 @@ async def test_second_client_kicks_the_first(mesh: EmulatedMesh) -> None:
 
 
 async def test_heartbeat_is_answered_with_queue_status(mesh: EmulatedMesh) -> None:
-    reader, writer = await _handshake(mesh["alpha"].tcp.port, 33)
+    reader, writer = await raw_handshake(mesh["alpha"].tcp_port, 33)
     try:
         writer.write(encode_frame(mesh_pb2.ToRadio(heartbeat={}).SerializeToString()))
         frames = FrameReader()
@@ -61,3 +44,18 @@ async def test_heartbeat_is_answered_with_queue_status(mesh: EmulatedMesh) -> No
     finally:
         writer.close()
         await writer.wait_closed()
+
+
+async def test_silent_client_is_dropped(no_leaks: None) -> None:
+    """The firmware closes a client it has not heard from (15 minutes; 0.2 s here)."""
+    air = FakeAir()
+    radio = EmulatedRadio(EmulatedNode(air.add(1, "solo"), rng=random.Random(1)), client_idle_s=0.2)
+    async with radio:
+        reader, writer = await raw_handshake(radio.tcp_port, 5)
+        try:
+            async with asyncio.timeout(20):
+                while await reader.read(4096):  # queue status updates, then the close
+                    pass
+        finally:
+            writer.close()
+            await writer.wait_closed()

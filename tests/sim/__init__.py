@@ -1,0 +1,1 @@
+"""Tests of the mesh simulator, the real-time air and the sim:// transport."""
