@@ -31,7 +31,9 @@ demo: $(STAMP)
 
 ## make bench: the size and mesh benchmarks (prints tables).
 bench: $(STAMP)
+	$(BIN)/pip install --quiet -e ".[bench]"
 	$(BIN)/python tools/bench_size.py
+	$(BIN)/python tools/bench_codec.py
 	$(BIN)/python tools/bench_mesh.py
 
 ## make proto: regenerate relay/wire/proto/*_pb2.py from the .proto schema.

@@ -21,6 +21,7 @@ from relay.wire.cost import message_cost
 from relay.wire.envelope import SIGNATURE_BYTES
 from relay.wire.issuer import Issuer
 from relay.wire.keys import format_key_id
+from relay.wire.templates import Catalogue, parse_call, split_params, to_wire
 
 _DURATION = re.compile(r"^(\d+)\s*([mhd])$")
 _UNIT_MIN = {"m": 1, "h": 60, "d": 1440}
@@ -131,6 +132,28 @@ def _from_text(
     return m.Bulletin(texts=tuple(texts), **opts.fields(defaults=True))  # type: ignore[arg-type]
 
 
+def _from_template(name: str, params: tuple[str, ...], now: int, opts: Options) -> m.Bulletin:
+    """A catalogue template with typed parameters; CAP fields default to its suggestions."""
+    catalogue = Catalogue()
+    template = catalogue.find(name)
+    call = parse_call(template, split_params(params), now)
+    wire = to_wire(catalogue, call, reference=now)
+    fields = opts.fields(defaults=True)
+    for key, given, suggested in (
+        ("urgency", opts.urgency, m.Urgency[template.urgency.upper()]),
+        ("severity", opts.severity, m.Severity[template.severity.upper()]),
+        ("certainty", opts.certainty, m.Certainty[template.certainty.upper()]),
+    ):
+        if given is None:
+            fields[key] = suggested
+    if not opts.categories:
+        fields["categories"] = m.Category(sum(m.Category[c.upper()] for c in template.categories))
+    return m.Bulletin(
+        template=m.TemplateValues(wire.code, wire.numbers, wire.texts),
+        **fields,  # type: ignore[arg-type]
+    )
+
+
 def _from_cap(
     cap_file: Path, issuer: Issuer, index: CapIndex, max_frames: int, opts: Options
 ) -> tuple[m.Bulletin, tuple[str, ...], str]:
@@ -214,6 +237,7 @@ def compose(
 ) -> None:
     """Compose and sign a bulletin with the hub key; print its size, frames and airtime."""
     issuer = Issuer.from_files(key_path, cert_path, _hub_now)
+    now = issuer.clock()  # one hub time for the template's relative times and the envelope
     opts = Options(
         msg_type, references, urgency, severity, certainty, categories, expires, points, groups
     )
@@ -228,8 +252,9 @@ def compose(
     elif cap_file is not None:
         bulletin, notes, cap_id = _from_cap(cap_file, issuer, index, max_frames, opts)
     else:
-        raise click.UsageError("--template arrives with the template catalogue")
-    msg = _issue_and_report(issuer, bulletin, notes, preset_name, out, as_base64)
+        assert template is not None
+        bulletin = _from_template(template, params, now, opts)
+    msg = _issue_and_report(issuer, bulletin, notes, preset_name, out, as_base64, at=now)
     if cap_id:
         index.record(cap_id, msg.envelope.seq)
 
@@ -241,8 +266,9 @@ def _issue_and_report(
     preset_name: str,
     out: str,
     as_base64: bool,
+    at: int,
 ) -> m.SignedMessage:
-    msg = issuer.issue(bulletin)
+    msg = issuer.issue(bulletin, at=at)
     write_message(out, msg.raw, as_base64)
     cost = message_cost(len(msg.raw), preset(preset_name))
     to_stderr = out == "-"

@@ -28,6 +28,7 @@ SUBCOMMANDS: dict[str, str] = {
     "send": "relay.cli.daemon_cmd:send",
     "sim": "relay.cli.sim_cmd:sim",
     "status": "relay.cli.daemon_cmd:status",
+    "templates": "relay.cli.templates_cmd:templates",
 }
 
 

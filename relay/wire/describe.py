@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from relay.errors import RelayError
-from relay.wire import hubtime
+from relay.wire import hubtime, render
 from relay.wire import model as m
 from relay.wire.keys import format_key_id, key_id_of
 
@@ -44,8 +44,10 @@ def bulletin(b: m.Bulletin, issued: int) -> dict[str, Any]:
             "numbers": list(b.template.numbers),
             "texts": list(b.template.texts),
         }
+        shown = [render.render(b, issued, lang) for lang in render.languages(b)]
     else:
-        out["texts"] = [{"lang": t.lang, "headline": t.headline, "body": t.body} for t in b.texts]
+        shown = list(b.texts)
+    out["texts"] = [{"lang": t.lang, "headline": t.headline, "body": t.body} for t in shown]
     return out
 
 

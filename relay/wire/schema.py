@@ -8,6 +8,7 @@ protobuf errors, enum values from the future and impossible combinations all bec
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from enum import IntEnum
 from typing import TypeVar
 
@@ -17,6 +18,8 @@ from relay.errors import CorruptError, UnknownKindError
 from relay.wire import model as m
 from relay.wire import textblob
 from relay.wire.proto import noodrelay_pb2 as pb
+from relay.wire.templates.catalogue import TEMPLATES
+from relay.wire.templates.wire import pack_texts, unpack_texts
 
 E = TypeVar("E", bound=IntEnum)
 
@@ -56,21 +59,57 @@ def _limit(values: Sequence[object], what: str) -> None:
 # --- bulletins ------------------------------------------------------------------------
 
 
+_BY_CODE = {t.code: t for t in TEMPLATES}
+
+
+def template_defaults(code: int) -> tuple[m.Urgency, m.Severity, m.Certainty] | None:
+    """The CAP values a catalogue template suggests (part of the wire contract: a template
+    bulletin that leaves them 0 on the air means these)."""
+    t = _BY_CODE.get(code)
+    if t is None:
+        return None
+    return (
+        m.Urgency[t.urgency.upper()],
+        m.Severity[t.severity.upper()],
+        m.Certainty[t.certainty.upper().replace(" ", "_")],
+    )
+
+
+def effective(b: m.Bulletin) -> m.Bulletin:
+    """The bulletin as receivers see it: a template bulletin's UNKNOWN urgency, severity
+    or certainty is the template's suggestion (0 on the air means "as the template says")."""
+    defaults = template_defaults(b.template.code) if b.template is not None else None
+    if defaults is None:
+        return b
+    return replace(
+        b,
+        urgency=b.urgency or defaults[0],
+        severity=b.severity or defaults[1],
+        certainty=b.certainty or defaults[2],
+    )
+
+
 def _bulletin_to_pb(b: m.Bulletin, out: pb.Bulletin) -> None:
     out.type = int(b.type)  # type: ignore[assignment]
     out.references.extend(b.references)
-    out.urgency = int(b.urgency)  # type: ignore[assignment]
-    out.severity = int(b.severity)  # type: ignore[assignment]
-    out.certainty = int(b.certainty)  # type: ignore[assignment]
+    cap = (b.urgency, b.severity, b.certainty)
+    defaults = template_defaults(b.template.code) if b.template is not None else None
+    if defaults is not None:  # the template's own suggestions need no bytes
+        cap = tuple(  # type: ignore[assignment]
+            type(v)(0) if v == d else v for v, d in zip(cap, defaults, strict=True)
+        )
+    out.urgency = int(cap[0])  # type: ignore[assignment]
+    out.severity = int(cap[1])  # type: ignore[assignment]
+    out.certainty = int(cap[2])  # type: ignore[assignment]
     out.categories = int(b.categories)
     out.expires_in = b.expires_in_min
     if not b.target.everyone:
         out.target.points.extend(b.target.points)
         out.target.groups.extend(b.target.groups)
     if b.template is not None:
-        out.template.code = b.template.code
-        out.template.numbers.extend(b.template.numbers)
-        out.template.texts.extend(b.template.texts)
+        out.template = b.template.code
+        out.template_numbers.extend(b.template.numbers)
+        out.template_texts = pack_texts(b.template.texts)
     else:
         out.text = textblob.pack(b.texts)
 
@@ -84,21 +123,30 @@ def _bulletin_from_pb(p: pb.Bulletin) -> m.Bulletin:
     if content == "text":
         texts = textblob.unpack(p.text)
     elif content == "template":
+        _limit(p.template_numbers, "template numbers")
         template = m.TemplateValues(
-            code=p.template.code,
-            numbers=tuple(p.template.numbers),
-            texts=tuple(p.template.texts),
+            code=p.template,
+            numbers=tuple(p.template_numbers),
+            texts=unpack_texts(p.template_texts),
         )
     else:
         raise CorruptError("bulletin without text or template")
+    urgency = _enum(m.Urgency, p.urgency, m.Urgency.UNKNOWN)
+    severity = _enum(m.Severity, p.severity, m.Severity.UNKNOWN)
+    certainty = _enum(m.Certainty, p.certainty, m.Certainty.UNKNOWN)
+    defaults = template_defaults(template.code) if template is not None else None
+    if defaults is not None:
+        urgency = urgency if p.urgency else defaults[0]
+        severity = severity if p.severity else defaults[1]
+        certainty = certainty if p.certainty else defaults[2]
     return m.Bulletin(
         texts=texts,
         template=template,
         type=_enum(m.MsgType, p.type, m.MsgType.ALERT),
         references=tuple(p.references),
-        urgency=_enum(m.Urgency, p.urgency, m.Urgency.UNKNOWN),
-        severity=_enum(m.Severity, p.severity, m.Severity.UNKNOWN),
-        certainty=_enum(m.Certainty, p.certainty, m.Certainty.UNKNOWN),
+        urgency=urgency,
+        severity=severity,
+        certainty=certainty,
         categories=m.Category(p.categories & ((1 << 12) - 1)),
         expires_in_min=p.expires_in,
         target=m.Target(points=tuple(p.target.points), groups=tuple(p.target.groups)),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -29,7 +31,8 @@ HUB = fixed_key(2, "hub-utrecht", m.Role.HUB)
 def test_every_kind_round_trips(body: m.Body, seq: int, time: int) -> None:
     msg = envelope.sign(HUB, seq, time, body)
     back = envelope.parse(msg.raw)
-    assert back.envelope == msg.envelope
+    expected = schema.effective(body) if isinstance(body, m.Bulletin) else body
+    assert back.envelope == replace(msg.envelope, body=expected)
     HUB.public.verify(back.signature, back.signed)
 
 
@@ -71,12 +74,10 @@ def test_known_answer_vector() -> None:
     assert msg.signature.hex() == KNOWN_SIGNATURE
 
 
-KNOWN_SIGNED = (
-    "a10dd503386a100118808ece1c221f18012002280138a00b5214080112050780b1d31c1a09446520566c69657274"
-)
+KNOWN_SIGNED = "a10dd503386a100118808ece1c22172002280138a00b50015a050780b1d31c62050130188568"
 KNOWN_SIGNATURE = (
-    "88cc0e4ff159fe1b7a0117cc39e52e1ab59340e2f03b1d7617becefbb9ebd8e3"
-    "fb4765c22de58026708d76a218a65a392aaca429ac054606b99ce08c71506b01"
+    "fe40a8ada0a9c0261be4324ad58f9f2002c2d06e0e5cdf012ec811aee7eeb3e2"
+    "17ea57ad776d1117af508662fdb932f0dd8aa95d2ca075a22fb9e1480a4d8303"
 )
 
 

@@ -24,49 +24,47 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x0fnoodrelay.proto\x12\x0cnoodrelay.v1\"\x80\x03\n\x08\x45nvelope\x12\x0e\n\x06key_id\x18\x01 \x01(\x07\x12\x0b\n\x03seq\x18\x02 \x01(\r\x12\x0c\n\x04time\x18\x03 \x01(\r\x12*\n\x08\x62ulletin\x18\x04 \x01(\x0b\x32\x16.noodrelay.v1.BulletinH\x00\x12,\n\x06status\x18\x05 \x01(\x0b\x32\x1a.noodrelay.v1.StatusReportH\x00\x12,\n\theartbeat\x18\x06 \x01(\x0b\x32\x17.noodrelay.v1.HeartbeatH\x00\x12\x30\n\x0b\x63\x65rtificate\x18\x07 \x01(\x0b\x32\x19.noodrelay.v1.CertificateH\x00\x12.\n\nrevocation\x18\x08 \x01(\x0b\x32\x18.noodrelay.v1.RevocationH\x00\x12-\n\x06repair\x18\t \x01(\x0b\x32\x1b.noodrelay.v1.RepairRequestH\x00\x12(\n\x07receipt\x18\n \x01(\x0b\x32\x15.noodrelay.v1.ReceiptH\x00\x42\x06\n\x04\x62ody\"\xda\x02\n\x08\x42ulletin\x12#\n\x04type\x18\x01 \x01(\x0e\x32\x15.noodrelay.v1.MsgType\x12\x12\n\nreferences\x18\x02 \x03(\r\x12&\n\x07urgency\x18\x03 \x01(\x0e\x32\x15.noodrelay.v1.Urgency\x12(\n\x08severity\x18\x04 \x01(\x0e\x32\x16.noodrelay.v1.Severity\x12*\n\tcertainty\x18\x05 \x01(\x0e\x32\x17.noodrelay.v1.Certainty\x12\x12\n\ncategories\x18\x06 \x01(\r\x12\x12\n\nexpires_in\x18\x07 \x01(\r\x12$\n\x06target\x18\x08 \x01(\x0b\x32\x14.noodrelay.v1.Target\x12\x0e\n\x04text\x18\t \x01(\x0cH\x00\x12.\n\x08template\x18\n \x01(\x0b\x32\x1a.noodrelay.v1.TemplateCallH\x00\x42\t\n\x07\x63ontent\"(\n\x06Target\x12\x0e\n\x06points\x18\x01 \x03(\r\x12\x0e\n\x06groups\x18\x02 \x03(\t\"<\n\x0cTemplateCall\x12\x0c\n\x04\x63ode\x18\x01 \x01(\r\x12\x0f\n\x07numbers\x18\x02 \x03(\x04\x12\r\n\x05texts\x18\x03 \x03(\t\"\x84\x02\n\x0cStatusReport\x12\x10\n\x08point_id\x18\x01 \x01(\r\x12%\n\x04open\x18\x02 \x01(\x0e\x32\x17.noodrelay.v1.OpenState\x12(\n\x05power\x18\x03 \x01(\x0e\x32\x19.noodrelay.v1.PowerSource\x12\x18\n\x0b\x62\x61ttery_pct\x18\x04 \x01(\rH\x00\x88\x01\x01\x12\x15\n\x08visitors\x18\x05 \x01(\rH\x01\x88\x01\x01\x12\r\n\x05needs\x18\x06 \x01(\r\x12\x0c\n\x04text\x18\x07 \x01(\x0c\x12&\n\x07receipt\x18\x08 \x01(\x0b\x32\x15.noodrelay.v1.ReceiptB\x0e\n\x0c_battery_pctB\x0b\n\t_visitors\"L\n\x07Receipt\x12\x0e\n\x06issuer\x18\x01 \x01(\x07\x12\r\n\x05up_to\x18\x02 \x01(\r\x12\x0f\n\x07missing\x18\x03 \x03(\r\x12\x11\n\tdisplayed\x18\x04 \x03(\r\"-\n\tHeartbeat\x12\x0e\n\x06\x61\x63tive\x18\x01 \x03(\r\x12\x10\n\x08interval\x18\x02 \x01(\r\"\x9c\x01\n\x0b\x43\x65rtificate\x12\x12\n\npublic_key\x18\x01 \x01(\x0c\x12 \n\x04role\x18\x02 \x01(\x0e\x32\x12.noodrelay.v1.Role\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x10\n\x08point_id\x18\x04 \x01(\r\x12\x12\n\nvalid_from\x18\x05 \x01(\r\x12\x13\n\x0bvalid_until\x18\x06 \x01(\r\x12\x0e\n\x06groups\x18\x07 \x03(\t\"3\n\nRevokedKey\x12\x0e\n\x06key_id\x18\x01 \x01(\x07\x12\x15\n\rlast_good_seq\x18\x02 \x01(\r\"D\n\nRevocation\x12&\n\x04keys\x18\x01 \x03(\x0b\x32\x18.noodrelay.v1.RevokedKey\x12\x0e\n\x06reason\x18\x02 \x01(\t\"3\n\x0c\x46ragmentNeed\x12\x12\n\nmessage_id\x18\x01 \x01(\x0c\x12\x0f\n\x07missing\x18\x02 \x01(\r\"r\n\rRepairRequest\x12\x0e\n\x06issuer\x18\x01 \x01(\x07\x12\x0c\n\x04seqs\x18\x02 \x03(\r\x12-\n\tfragments\x18\x03 \x03(\x0b\x32\x1a.noodrelay.v1.FragmentNeed\x12\x14\n\x0c\x63\x65rtificates\x18\x04 \x03(\x07*,\n\x07MsgType\x12\t\n\x05\x41LERT\x10\x00\x12\n\n\x06UPDATE\x10\x01\x12\n\n\x06\x43\x41NCEL\x10\x02*Q\n\x07Urgency\x12\x13\n\x0fURGENCY_UNKNOWN\x10\x00\x12\r\n\tIMMEDIATE\x10\x01\x12\x0c\n\x08\x45XPECTED\x10\x02\x12\n\n\x06\x46UTURE\x10\x03\x12\x08\n\x04PAST\x10\x04*R\n\x08Severity\x12\x14\n\x10SEVERITY_UNKNOWN\x10\x00\x12\x0b\n\x07\x45XTREME\x10\x01\x12\n\n\x06SEVERE\x10\x02\x12\x0c\n\x08MODERATE\x10\x03\x12\t\n\x05MINOR\x10\x04*X\n\tCertainty\x12\x15\n\x11\x43\x45RTAINTY_UNKNOWN\x10\x00\x12\x0c\n\x08OBSERVED\x10\x01\x12\n\n\x06LIKELY\x10\x02\x12\x0c\n\x08POSSIBLE\x10\x03\x12\x0c\n\x08UNLIKELY\x10\x04*@\n\tOpenState\x12\x10\n\x0cOPEN_UNKNOWN\x10\x00\x12\x08\n\x04OPEN\x10\x01\x12\x0b\n\x07LIMITED\x10\x02\x12\n\n\x06\x43LOSED\x10\x03*T\n\x0bPowerSource\x12\x11\n\rPOWER_UNKNOWN\x10\x00\x12\x08\n\x04GRID\x10\x01\x12\r\n\tGENERATOR\x10\x02\x12\x0b\n\x07\x42\x41TTERY\x10\x03\x12\x0c\n\x08NO_POWER\x10\x04*6\n\x04Role\x12\x10\n\x0cROLE_UNKNOWN\x10\x00\x12\x08\n\x04ROOT\x10\x01\x12\x07\n\x03HUB\x10\x02\x12\t\n\x05POINT\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x0fnoodrelay.proto\x12\x0cnoodrelay.v1\"\x80\x03\n\x08\x45nvelope\x12\x0e\n\x06key_id\x18\x01 \x01(\x07\x12\x0b\n\x03seq\x18\x02 \x01(\r\x12\x0c\n\x04time\x18\x03 \x01(\r\x12*\n\x08\x62ulletin\x18\x04 \x01(\x0b\x32\x16.noodrelay.v1.BulletinH\x00\x12,\n\x06status\x18\x05 \x01(\x0b\x32\x1a.noodrelay.v1.StatusReportH\x00\x12,\n\theartbeat\x18\x06 \x01(\x0b\x32\x17.noodrelay.v1.HeartbeatH\x00\x12\x30\n\x0b\x63\x65rtificate\x18\x07 \x01(\x0b\x32\x19.noodrelay.v1.CertificateH\x00\x12.\n\nrevocation\x18\x08 \x01(\x0b\x32\x18.noodrelay.v1.RevocationH\x00\x12-\n\x06repair\x18\t \x01(\x0b\x32\x1b.noodrelay.v1.RepairRequestH\x00\x12(\n\x07receipt\x18\n \x01(\x0b\x32\x15.noodrelay.v1.ReceiptH\x00\x42\x06\n\x04\x62ody\"\xf0\x02\n\x08\x42ulletin\x12#\n\x04type\x18\x01 \x01(\x0e\x32\x15.noodrelay.v1.MsgType\x12\x12\n\nreferences\x18\x02 \x03(\r\x12&\n\x07urgency\x18\x03 \x01(\x0e\x32\x15.noodrelay.v1.Urgency\x12(\n\x08severity\x18\x04 \x01(\x0e\x32\x16.noodrelay.v1.Severity\x12*\n\tcertainty\x18\x05 \x01(\x0e\x32\x17.noodrelay.v1.Certainty\x12\x12\n\ncategories\x18\x06 \x01(\r\x12\x12\n\nexpires_in\x18\x07 \x01(\r\x12$\n\x06target\x18\x08 \x01(\x0b\x32\x14.noodrelay.v1.Target\x12\x0e\n\x04text\x18\t \x01(\x0cH\x00\x12\x12\n\x08template\x18\n \x01(\rH\x00\x12\x18\n\x10template_numbers\x18\x0b \x03(\x04\x12\x16\n\x0etemplate_texts\x18\x0c \x01(\x0c\x42\t\n\x07\x63ontent\"(\n\x06Target\x12\x0e\n\x06points\x18\x01 \x03(\r\x12\x0e\n\x06groups\x18\x02 \x03(\t\"\x84\x02\n\x0cStatusReport\x12\x10\n\x08point_id\x18\x01 \x01(\r\x12%\n\x04open\x18\x02 \x01(\x0e\x32\x17.noodrelay.v1.OpenState\x12(\n\x05power\x18\x03 \x01(\x0e\x32\x19.noodrelay.v1.PowerSource\x12\x18\n\x0b\x62\x61ttery_pct\x18\x04 \x01(\rH\x00\x88\x01\x01\x12\x15\n\x08visitors\x18\x05 \x01(\rH\x01\x88\x01\x01\x12\r\n\x05needs\x18\x06 \x01(\r\x12\x0c\n\x04text\x18\x07 \x01(\x0c\x12&\n\x07receipt\x18\x08 \x01(\x0b\x32\x15.noodrelay.v1.ReceiptB\x0e\n\x0c_battery_pctB\x0b\n\t_visitors\"L\n\x07Receipt\x12\x0e\n\x06issuer\x18\x01 \x01(\x07\x12\r\n\x05up_to\x18\x02 \x01(\r\x12\x0f\n\x07missing\x18\x03 \x03(\r\x12\x11\n\tdisplayed\x18\x04 \x03(\r\"-\n\tHeartbeat\x12\x0e\n\x06\x61\x63tive\x18\x01 \x03(\r\x12\x10\n\x08interval\x18\x02 \x01(\r\"\x9c\x01\n\x0b\x43\x65rtificate\x12\x12\n\npublic_key\x18\x01 \x01(\x0c\x12 \n\x04role\x18\x02 \x01(\x0e\x32\x12.noodrelay.v1.Role\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x10\n\x08point_id\x18\x04 \x01(\r\x12\x12\n\nvalid_from\x18\x05 \x01(\r\x12\x13\n\x0bvalid_until\x18\x06 \x01(\r\x12\x0e\n\x06groups\x18\x07 \x03(\t\"3\n\nRevokedKey\x12\x0e\n\x06key_id\x18\x01 \x01(\x07\x12\x15\n\rlast_good_seq\x18\x02 \x01(\r\"D\n\nRevocation\x12&\n\x04keys\x18\x01 \x03(\x0b\x32\x18.noodrelay.v1.RevokedKey\x12\x0e\n\x06reason\x18\x02 \x01(\t\"3\n\x0c\x46ragmentNeed\x12\x12\n\nmessage_id\x18\x01 \x01(\x0c\x12\x0f\n\x07missing\x18\x02 \x01(\r\"r\n\rRepairRequest\x12\x0e\n\x06issuer\x18\x01 \x01(\x07\x12\x0c\n\x04seqs\x18\x02 \x03(\r\x12-\n\tfragments\x18\x03 \x03(\x0b\x32\x1a.noodrelay.v1.FragmentNeed\x12\x14\n\x0c\x63\x65rtificates\x18\x04 \x03(\x07*,\n\x07MsgType\x12\t\n\x05\x41LERT\x10\x00\x12\n\n\x06UPDATE\x10\x01\x12\n\n\x06\x43\x41NCEL\x10\x02*Q\n\x07Urgency\x12\x13\n\x0fURGENCY_UNKNOWN\x10\x00\x12\r\n\tIMMEDIATE\x10\x01\x12\x0c\n\x08\x45XPECTED\x10\x02\x12\n\n\x06\x46UTURE\x10\x03\x12\x08\n\x04PAST\x10\x04*R\n\x08Severity\x12\x14\n\x10SEVERITY_UNKNOWN\x10\x00\x12\x0b\n\x07\x45XTREME\x10\x01\x12\n\n\x06SEVERE\x10\x02\x12\x0c\n\x08MODERATE\x10\x03\x12\t\n\x05MINOR\x10\x04*X\n\tCertainty\x12\x15\n\x11\x43\x45RTAINTY_UNKNOWN\x10\x00\x12\x0c\n\x08OBSERVED\x10\x01\x12\n\n\x06LIKELY\x10\x02\x12\x0c\n\x08POSSIBLE\x10\x03\x12\x0c\n\x08UNLIKELY\x10\x04*@\n\tOpenState\x12\x10\n\x0cOPEN_UNKNOWN\x10\x00\x12\x08\n\x04OPEN\x10\x01\x12\x0b\n\x07LIMITED\x10\x02\x12\n\n\x06\x43LOSED\x10\x03*T\n\x0bPowerSource\x12\x11\n\rPOWER_UNKNOWN\x10\x00\x12\x08\n\x04GRID\x10\x01\x12\r\n\tGENERATOR\x10\x02\x12\x0b\n\x07\x42\x41TTERY\x10\x03\x12\x0c\n\x08NO_POWER\x10\x04*6\n\x04Role\x12\x10\n\x0cROLE_UNKNOWN\x10\x00\x12\x08\n\x04ROOT\x10\x01\x12\x07\n\x03HUB\x10\x02\x12\t\n\x05POINT\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'noodrelay_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_MSGTYPE']._serialized_start=1712
-  _globals['_MSGTYPE']._serialized_end=1756
-  _globals['_URGENCY']._serialized_start=1758
-  _globals['_URGENCY']._serialized_end=1839
-  _globals['_SEVERITY']._serialized_start=1841
-  _globals['_SEVERITY']._serialized_end=1923
-  _globals['_CERTAINTY']._serialized_start=1925
-  _globals['_CERTAINTY']._serialized_end=2013
-  _globals['_OPENSTATE']._serialized_start=2015
-  _globals['_OPENSTATE']._serialized_end=2079
-  _globals['_POWERSOURCE']._serialized_start=2081
-  _globals['_POWERSOURCE']._serialized_end=2165
-  _globals['_ROLE']._serialized_start=2167
-  _globals['_ROLE']._serialized_end=2221
+  _globals['_MSGTYPE']._serialized_start=1672
+  _globals['_MSGTYPE']._serialized_end=1716
+  _globals['_URGENCY']._serialized_start=1718
+  _globals['_URGENCY']._serialized_end=1799
+  _globals['_SEVERITY']._serialized_start=1801
+  _globals['_SEVERITY']._serialized_end=1883
+  _globals['_CERTAINTY']._serialized_start=1885
+  _globals['_CERTAINTY']._serialized_end=1973
+  _globals['_OPENSTATE']._serialized_start=1975
+  _globals['_OPENSTATE']._serialized_end=2039
+  _globals['_POWERSOURCE']._serialized_start=2041
+  _globals['_POWERSOURCE']._serialized_end=2125
+  _globals['_ROLE']._serialized_start=2127
+  _globals['_ROLE']._serialized_end=2181
   _globals['_ENVELOPE']._serialized_start=34
   _globals['_ENVELOPE']._serialized_end=418
   _globals['_BULLETIN']._serialized_start=421
-  _globals['_BULLETIN']._serialized_end=767
-  _globals['_TARGET']._serialized_start=769
-  _globals['_TARGET']._serialized_end=809
-  _globals['_TEMPLATECALL']._serialized_start=811
-  _globals['_TEMPLATECALL']._serialized_end=871
-  _globals['_STATUSREPORT']._serialized_start=874
-  _globals['_STATUSREPORT']._serialized_end=1134
-  _globals['_RECEIPT']._serialized_start=1136
-  _globals['_RECEIPT']._serialized_end=1212
-  _globals['_HEARTBEAT']._serialized_start=1214
-  _globals['_HEARTBEAT']._serialized_end=1259
-  _globals['_CERTIFICATE']._serialized_start=1262
-  _globals['_CERTIFICATE']._serialized_end=1418
-  _globals['_REVOKEDKEY']._serialized_start=1420
-  _globals['_REVOKEDKEY']._serialized_end=1471
-  _globals['_REVOCATION']._serialized_start=1473
-  _globals['_REVOCATION']._serialized_end=1541
-  _globals['_FRAGMENTNEED']._serialized_start=1543
-  _globals['_FRAGMENTNEED']._serialized_end=1594
-  _globals['_REPAIRREQUEST']._serialized_start=1596
-  _globals['_REPAIRREQUEST']._serialized_end=1710
+  _globals['_BULLETIN']._serialized_end=789
+  _globals['_TARGET']._serialized_start=791
+  _globals['_TARGET']._serialized_end=831
+  _globals['_STATUSREPORT']._serialized_start=834
+  _globals['_STATUSREPORT']._serialized_end=1094
+  _globals['_RECEIPT']._serialized_start=1096
+  _globals['_RECEIPT']._serialized_end=1172
+  _globals['_HEARTBEAT']._serialized_start=1174
+  _globals['_HEARTBEAT']._serialized_end=1219
+  _globals['_CERTIFICATE']._serialized_start=1222
+  _globals['_CERTIFICATE']._serialized_end=1378
+  _globals['_REVOKEDKEY']._serialized_start=1380
+  _globals['_REVOKEDKEY']._serialized_end=1431
+  _globals['_REVOCATION']._serialized_start=1433
+  _globals['_REVOCATION']._serialized_end=1501
+  _globals['_FRAGMENTNEED']._serialized_start=1503
+  _globals['_FRAGMENTNEED']._serialized_end=1554
+  _globals['_REPAIRREQUEST']._serialized_start=1556
+  _globals['_REPAIRREQUEST']._serialized_end=1670
 # @@protoc_insertion_point(module_scope)

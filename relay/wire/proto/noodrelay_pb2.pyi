@@ -115,7 +115,7 @@ class Envelope(_message.Message):
     def __init__(self, key_id: _Optional[int] = ..., seq: _Optional[int] = ..., time: _Optional[int] = ..., bulletin: _Optional[_Union[Bulletin, _Mapping]] = ..., status: _Optional[_Union[StatusReport, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ..., certificate: _Optional[_Union[Certificate, _Mapping]] = ..., revocation: _Optional[_Union[Revocation, _Mapping]] = ..., repair: _Optional[_Union[RepairRequest, _Mapping]] = ..., receipt: _Optional[_Union[Receipt, _Mapping]] = ...) -> None: ...
 
 class Bulletin(_message.Message):
-    __slots__ = ("type", "references", "urgency", "severity", "certainty", "categories", "expires_in", "target", "text", "template")
+    __slots__ = ("type", "references", "urgency", "severity", "certainty", "categories", "expires_in", "target", "text", "template", "template_numbers", "template_texts")
     TYPE_FIELD_NUMBER: _ClassVar[int]
     REFERENCES_FIELD_NUMBER: _ClassVar[int]
     URGENCY_FIELD_NUMBER: _ClassVar[int]
@@ -126,6 +126,8 @@ class Bulletin(_message.Message):
     TARGET_FIELD_NUMBER: _ClassVar[int]
     TEXT_FIELD_NUMBER: _ClassVar[int]
     TEMPLATE_FIELD_NUMBER: _ClassVar[int]
+    TEMPLATE_NUMBERS_FIELD_NUMBER: _ClassVar[int]
+    TEMPLATE_TEXTS_FIELD_NUMBER: _ClassVar[int]
     type: MsgType
     references: _containers.RepeatedScalarFieldContainer[int]
     urgency: Urgency
@@ -135,8 +137,10 @@ class Bulletin(_message.Message):
     expires_in: int
     target: Target
     text: bytes
-    template: TemplateCall
-    def __init__(self, type: _Optional[_Union[MsgType, str]] = ..., references: _Optional[_Iterable[int]] = ..., urgency: _Optional[_Union[Urgency, str]] = ..., severity: _Optional[_Union[Severity, str]] = ..., certainty: _Optional[_Union[Certainty, str]] = ..., categories: _Optional[int] = ..., expires_in: _Optional[int] = ..., target: _Optional[_Union[Target, _Mapping]] = ..., text: _Optional[bytes] = ..., template: _Optional[_Union[TemplateCall, _Mapping]] = ...) -> None: ...
+    template: int
+    template_numbers: _containers.RepeatedScalarFieldContainer[int]
+    template_texts: bytes
+    def __init__(self, type: _Optional[_Union[MsgType, str]] = ..., references: _Optional[_Iterable[int]] = ..., urgency: _Optional[_Union[Urgency, str]] = ..., severity: _Optional[_Union[Severity, str]] = ..., certainty: _Optional[_Union[Certainty, str]] = ..., categories: _Optional[int] = ..., expires_in: _Optional[int] = ..., target: _Optional[_Union[Target, _Mapping]] = ..., text: _Optional[bytes] = ..., template: _Optional[int] = ..., template_numbers: _Optional[_Iterable[int]] = ..., template_texts: _Optional[bytes] = ...) -> None: ...
 
 class Target(_message.Message):
     __slots__ = ("points", "groups")
@@ -145,16 +149,6 @@ class Target(_message.Message):
     points: _containers.RepeatedScalarFieldContainer[int]
     groups: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, points: _Optional[_Iterable[int]] = ..., groups: _Optional[_Iterable[str]] = ...) -> None: ...
-
-class TemplateCall(_message.Message):
-    __slots__ = ("code", "numbers", "texts")
-    CODE_FIELD_NUMBER: _ClassVar[int]
-    NUMBERS_FIELD_NUMBER: _ClassVar[int]
-    TEXTS_FIELD_NUMBER: _ClassVar[int]
-    code: int
-    numbers: _containers.RepeatedScalarFieldContainer[int]
-    texts: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, code: _Optional[int] = ..., numbers: _Optional[_Iterable[int]] = ..., texts: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class StatusReport(_message.Message):
     __slots__ = ("point_id", "open", "power", "battery_pct", "visitors", "needs", "text", "receipt")
