@@ -40,16 +40,23 @@ class EmulatedSite:
     """One emulated radio ("site") reachable at :attr:`url`, until :meth:`stop`."""
 
     def __init__(
-        self, options: NodeOptions | None = None, seed: int = 7, tcp_port: int = 0
+        self,
+        options: NodeOptions | None = None,
+        seed: int = 7,
+        tcp_port: int = 0,
+        serial: bool = False,
     ) -> None:
         self._options = options
         self._tcp_port = tcp_port
+        self._serial = serial
         self._seed = seed
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="emulator")
         self._air: RealtimeAir | None = None
         self._radio: EmulatedRadio | None = None
         self.url = ""
+        #: ``serial:///dev/pts/N`` when started with ``serial=True``.
+        self.serial_url = ""
 
     def start(self) -> EmulatedSite:
         self._thread.start()
@@ -62,10 +69,12 @@ class EmulatedSite:
         self._air = RealtimeAir(mesh)
         await self._air.start()
         node = EmulatedNode(self._air.node("site"), rng=rng, options=self._options)
-        self._radio = EmulatedRadio(node, tcp_port=self._tcp_port)
+        self._radio = EmulatedRadio(node, tcp_port=self._tcp_port, serial=self._serial)
         await self._radio.start()
         assert self._radio.tcp is not None
         self.url = f"tcp://127.0.0.1:{self._radio.tcp.port}"
+        if self._radio.pty is not None:
+            self.serial_url = f"serial://{self._radio.pty.path}"
 
     def call(self, fn: Callable[[DeviceState], T]) -> T:
         """Run ``fn(device_state)`` on the emulator's loop and return its result."""

@@ -268,3 +268,18 @@ def _state(s: DeviceState) -> dict[str, object]:
         "telemetry": s.module_config.telemetry.device_update_interval,
         "node_info": cfg.device.node_info_broadcast_secs,
     }
+
+
+def test_apply_over_serial(tmp_path: Path, channel: Path) -> None:
+    """The same through the library's SerialInterface, on the emulator's pseudo-terminal."""
+    site = EmulatedSite(NodeOptions(region="UNSET"), serial=True).start()
+    try:
+        profile = render(tmp_path, channel, "point.yaml")
+        check = relay("radio", "check", str(profile), "--radio", site.serial_url, cwd=tmp_path)
+        assert "DIFFERS config.lora.region: radio has UNSET, profile wants EU_868" in check.stdout
+        proc = relay("radio", "apply", str(profile), "--radio", site.serial_url, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        lora = site.call(lambda s: (s.config.lora.region, s.config.lora.tx_enabled))
+        assert lora == (LoRaConfig.RegionCode.EU_868, True)
+    finally:
+        site.stop()
