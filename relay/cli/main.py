@@ -18,13 +18,17 @@ SUBCOMMANDS: dict[str, str] = {
     "auth": "relay.cli.auth_cmd:auth",
     "check": "relay.cli.check_cmd:check",
     "compose": "relay.cli.compose_cmd:compose",
+    "doctor": "relay.cli.doctor_cmd:doctor",
     "inbox": "relay.cli.daemon_cmd:inbox",
     "keys": "relay.cli.keys_cmd:keys",
     "points": "relay.cli.daemon_cmd:points",
+    "provision": "relay.cli.provision_cmd:provision",
+    # `relay radio`: the emulator's group, with apply/check/render/channel added to it.
+    "radio": "relay.cli.radio_config_cmd:radio",
     "run": "relay.cli.daemon_cmd:run",
     "send": "relay.cli.daemon_cmd:send",
-    "status": "relay.cli.daemon_cmd:status",
     "sim": "relay.cli.sim_cmd:sim",
+    "status": "relay.cli.daemon_cmd:status",
     "templates": "relay.cli.templates_cmd:templates",
 }
 

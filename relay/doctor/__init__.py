@@ -1,0 +1,1 @@
+"""``relay doctor``: every check a technician needs to trust a node, one line each."""

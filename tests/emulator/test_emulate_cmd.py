@@ -1,0 +1,90 @@
+"""``relay radio emulate`` as a process: the port table, a real client, a clean stop."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from pathlib import Path
+
+from tests.emulator.test_cli_e2e import meshtastic
+
+RELAY = [sys.executable, "-c", "from relay.cli.main import main; main()"]
+
+
+async def test_emulate_prints_ports_serves_and_stops_on_sigterm(tmp_path: Path) -> None:
+    proc = await asyncio.create_subprocess_exec(
+        *RELAY,
+        "radio",
+        "emulate",
+        "--scenario",
+        "village",
+        "--serial",
+        "p-noord",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    try:
+        lines = []
+        async with asyncio.timeout(60):
+            while (line := (await proc.stdout.readline()).decode().rstrip()) != "ready":
+                assert line, "emulator exited early"
+                lines.append(line)
+        assert lines[0].startswith("scenario village: 8 emulated Meshtastic nodes")
+        table = {row.split()[0]: row.split() for row in lines[2:]}
+        assert set(table) == {
+            "hub",
+            "relay-kerk",
+            "relay-molen",
+            "p-centrum",
+            "p-noord",
+            "p-oost",
+            "p-west",
+            "p-polder",
+        }
+        assert table["hub"][1] == "!7e570001"
+        assert table["p-noord"][3].startswith("/dev/pts/")
+        port = int(table["hub"][2].rsplit(":", 1)[1])
+        out = await meshtastic(port, "--info")
+        assert "Owner: hub" in out
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        async with asyncio.timeout(30):
+            _, err = await proc.communicate()
+    assert proc.returncode == 0, err.decode()
+    assert "Traceback" not in err.decode()
+
+
+async def test_emulate_refuses_an_unknown_serial_node() -> None:
+    proc = await asyncio.create_subprocess_exec(
+        *RELAY,
+        "radio",
+        "emulate",
+        "--scenario",
+        "village",
+        "--serial",
+        "p-nergens",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    async with asyncio.timeout(60):
+        _, err = await proc.communicate()
+    assert proc.returncode == 6  # ConfigError
+    assert err.decode().strip() == "Error: no such node(s) for --serial: p-nergens"
+
+
+async def test_emulate_refuses_a_missing_scenario(tmp_path: Path) -> None:
+    proc = await asyncio.create_subprocess_exec(
+        *RELAY,
+        "radio",
+        "emulate",
+        "--scenario",
+        str(tmp_path / "nope.toml"),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    async with asyncio.timeout(60):
+        _, err = await proc.communicate()
+    assert proc.returncode == 6
+    assert "nope.toml" in err.decode() and "Traceback" not in err.decode()
