@@ -18,6 +18,7 @@ SUBCOMMANDS: dict[str, str] = {
     "auth": "relay.cli.auth_cmd:auth",
     "check": "relay.cli.check_cmd:check",
     "compose": "relay.cli.compose_cmd:compose",
+    "demo": "relay.cli.demo_cmd:demo",
     "doctor": "relay.cli.doctor_cmd:doctor",
     "inbox": "relay.cli.daemon_cmd:inbox",
     "keys": "relay.cli.keys_cmd:keys",

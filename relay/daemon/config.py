@@ -122,6 +122,11 @@ def _node(value: str) -> int:
         raise ConfigError(f"{value!r} is not a node id like !a1b2c3d4", "radio.hub_node") from None
 
 
+def _spread(most: float) -> tuple[float, float]:
+    """A random delay's range up to ``most`` seconds (from a sixth of it, at most 10 s)."""
+    return (min(10.0, most / 6), most)
+
+
 def _engine(r: _Reader, preset: str) -> EngineConfig:
     iv = r.table("intervals")
     budget = r.table("budget")
@@ -136,8 +141,12 @@ def _engine(r: _Reader, preset: str) -> EngineConfig:
         heartbeat_interval_s=iv.positive("heartbeat_s", 600),
         status_interval_s=iv.positive("status_s", 1800),
         status_batch_s=iv.positive("status_batch_s", 20),
-        receipt_min_gap_s=iv.positive("receipt_min_gap_s", 600),
+        receipt_min_gap_s=iv.positive("receipt_min_gap_s", 1800),
         hub_silence_s=iv.positive("hub_silence_s", 1800),
+        heartbeat_after_bulletin_s=iv.positive("heartbeat_after_bulletin_s", 90),
+        first_report_delay_s=_spread(iv.positive("first_report_max_s", 1500)),
+        receipt_delay_s=_spread(iv.positive("receipt_delay_max_s", 60)),
+        repair_delay_s=_spread(iv.positive("repair_delay_max_s", 45)),
     )
     iv.check_unknown()
     budget.check_unknown()

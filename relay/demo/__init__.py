@@ -1,0 +1,1 @@
+"""`make demo`: a hub, support points and relay sites on emulated radios."""
