@@ -31,12 +31,14 @@ demo: $(STAMP)
 
 ## make bench: the size and mesh benchmarks (prints tables).
 bench: $(STAMP)
+	$(BIN)/pip install --quiet -e ".[bench]"
 	$(BIN)/python tools/bench_size.py
+	$(BIN)/python tools/bench_codec.py
 	$(BIN)/python tools/bench_mesh.py
+	$(BIN)/python tools/bench_screens.py
 
 ## make proto: regenerate relay/wire/proto/*_pb2.py from the .proto schema.
 proto: $(STAMP)
-	$(BIN)/pip install --quiet -e '.[gen]'
 	$(BIN)/python tools/gen_proto.py
 
 clean:

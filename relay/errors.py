@@ -16,6 +16,18 @@ class RelayError(Exception):
     exit_code: int = 1
 
 
+class FileAccessError(RelayError):
+    """A file named on the command line or in a config cannot be read or written."""
+
+    exit_code = 2
+
+
+class CapError(RelayError):
+    """A CAP 1.2 document that cannot become a bulletin."""
+
+    exit_code = 2
+
+
 # --- wire: bytes that are not a valid message -------------------------------------------
 
 
@@ -88,6 +100,10 @@ class NotYetValidError(ExpiredError):
 
 class ReplayError(TrustError):
     """A sequence number already seen, or too old to accept."""
+
+
+class DuplicateError(ReplayError):
+    """Exactly this message was accepted before (harmless: a retransmission or a repair)."""
 
 
 class RoleError(TrustError):

@@ -23,8 +23,21 @@ import math
 import time
 
 from relay.airtime import PRESETS, frame_airtime_s
+from relay.engine.config import EngineConfig
+from relay.sim.api import Role
 from relay.sim.bench import AppFactory, Cell, format_table, run_scenario, text_baseline
+from relay.sim.engine_bench import Column, Traffic, format_delivery_table
+from relay.sim.engine_bench import run as run_delivery
 from relay.sim.scenario import load_scenario
+
+DELIVERY_HEADER = """\
+Delivery (issue 4): 6 bulletins/hour from the hub (every third Immediate/Severe), a status
+report from every point every 30 min, 1 h of virtual time per run. <=10min / 1 hour: share of
+(bulletin, reachable point) pairs delivered within 10 minutes / at all; all p50/p95: time until
+every reachable point had a bulletin; never: bulletins that missed some reachable point for the
+whole hour; status: share of (point, 30-min interval) pairs in which the hub heard the point.
+plain text = each bulletin and status one TEXT_MESSAGE_APP broadcast (no signatures, receipts,
+repair); noodrelay = the delivery engine (signed, heartbeats, pull repair, status as DMs)."""
 
 SCENARIOS = ("village", "city", "region")
 LOSSES = (0.0, 0.1, 0.2, 0.3)
@@ -60,12 +73,67 @@ def reference_lines() -> list[str]:
     ]
 
 
+DELIVERY_SCENARIOS = ("city", "region")
+DELIVERY_LOSSES = (0.1, 0.2, 0.3)
+DELIVERY_COLUMNS = (
+    Column("plain text (today)", "plain"),
+    Column("noodrelay", "noodrelay"),
+    Column("noodrelay, points CLIENT_MUTE", "noodrelay", point_role=Role.CLIENT_MUTE),
+    Column("plain text, MEDIUM_FAST, MUTE", "plain", "MEDIUM_FAST", Role.CLIENT_MUTE),
+    Column("noodrelay, MEDIUM_FAST, MUTE", "noodrelay", "MEDIUM_FAST", Role.CLIENT_MUTE),
+)
+
+
+def delivery_table(seeds: int, duration: float, scenarios: list[str]) -> str:
+    """Issue 4: the delivery engine next to plain text, same traffic, same air."""
+    traffic = Traffic()
+    rows = []
+    for name in scenarios:
+        scenario = load_scenario(name)
+        for loss in DELIVERY_LOSSES:
+            for column in DELIVERY_COLUMNS:
+                runs = []
+                for seed in range(1, seeds + 1):
+                    config = EngineConfig(preset=column.preset or scenario.radio.preset.name)
+                    runs.append(
+                        run_delivery(
+                            scenario,
+                            loss,
+                            seed,
+                            column.kind,
+                            traffic,
+                            duration,
+                            config,
+                            column.point_role,
+                            column.preset,
+                        )
+                    )
+                rows.append((name, loss, column, runs))
+            print(f"  ... delivery: {name} at {loss:.0%} loss done", flush=True)
+    return format_delivery_table(rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=3, help="runs per cell (default 3)")
     parser.add_argument("--duration", type=float, default=3600.0, help="virtual seconds per run")
     parser.add_argument("--scenario", action="append", help="only these scenarios")
+    parser.add_argument(
+        "--table",
+        choices=("baseline", "delivery", "both"),
+        default="both",
+        help="the plain-text baseline (issue 3), the delivery engine (issue 4), or both",
+    )
     args = parser.parse_args()
+    if args.table in ("delivery", "both"):
+        chosen = [s for s in (args.scenario or DELIVERY_SCENARIOS) if s in DELIVERY_SCENARIOS]
+        table = delivery_table(args.seeds, args.duration, chosen or list(DELIVERY_SCENARIOS))
+        print()
+        print(DELIVERY_HEADER)
+        print(table)
+        print()
+    if args.table == "delivery":
+        return
 
     rows = []
     timings = []

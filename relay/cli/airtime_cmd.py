@@ -1,12 +1,11 @@
-"""``relay airtime``: what a payload costs on air at a modem preset."""
+"""``relay airtime``: what a message of N bytes costs on air at a modem preset."""
 
 from __future__ import annotations
 
-import math
-
 import click
 
-from relay.airtime import MAX_APP_PAYLOAD, PRESETS, frame_airtime_s, preset
+from relay.airtime import MAX_APP_PAYLOAD, PRESETS, preset
+from relay.wire.cost import message_cost
 
 
 @click.command()
@@ -18,27 +17,20 @@ from relay.airtime import MAX_APP_PAYLOAD, PRESETS, frame_airtime_s, preset
     type=click.Choice(sorted(PRESETS), case_sensitive=False),
 )
 @click.option(
-    "--bytes",
-    "size",
-    type=click.IntRange(min=0),
-    required=True,
-    help="Payload size of one message in bytes.",
+    "--bytes", "size", type=click.IntRange(min=1), required=True, help="Message size in bytes."
 )
 @click.option(
     "--frame-payload",
     type=click.IntRange(32, MAX_APP_PAYLOAD),
     default=MAX_APP_PAYLOAD,
     show_default=True,
-    help="Bytes of ours per frame.",
+    help="Bytes of ours per radio frame.",
 )
 def airtime(preset_name: str, size: int, frame_payload: int) -> None:
-    """Frames and time on air for a message of --bytes bytes."""
+    """Frames and time on air for a message of --bytes bytes (fragment headers included)."""
     p = preset(preset_name)
-    frames = max(1, math.ceil(size / frame_payload))
-    sizes = [frame_payload] * (frames - 1) + [size - frame_payload * (frames - 1)]
-    total = sum(frame_airtime_s(s, p) for s in sizes)
+    cost = message_cost(size, p, frame_payload)
     click.echo(f"preset      {p.name} (SF{p.sf}, {p.bw_hz // 1000} kHz, CR 4/{4 + p.cr})")
-    click.echo(f"payload     {size} B in {frames} frame(s)")
-    click.echo(f"airtime     {total * 1000:.1f} ms")
-    hourly = 360.0 / total if total else float("inf")
-    click.echo(f"duty cycle  {hourly:.0f} such messages per hour at 10 %")
+    click.echo(f"message     {size} B in {cost.frames} frame(s)")
+    click.echo(f"airtime     {cost.airtime_ms:.1f} ms per transmission")
+    click.echo(f"duty cycle  {360.0 / cost.airtime_s:.0f} such messages per hour at 10 %")

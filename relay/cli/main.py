@@ -15,8 +15,18 @@ from relay.errors import RelayError
 #: ``relay check`` does not pay for importing the meshtastic library.
 SUBCOMMANDS: dict[str, str] = {
     "airtime": "relay.cli.airtime_cmd:airtime",
+    "auth": "relay.cli.auth_cmd:auth",
+    "check": "relay.cli.check_cmd:check",
+    "compose": "relay.cli.compose_cmd:compose",
+    "inbox": "relay.cli.daemon_cmd:inbox",
+    "keys": "relay.cli.keys_cmd:keys",
+    "points": "relay.cli.daemon_cmd:points",
     "radio": "relay.cli.radio_cmd:radio",
+    "run": "relay.cli.daemon_cmd:run",
+    "send": "relay.cli.daemon_cmd:send",
+    "status": "relay.cli.daemon_cmd:status",
     "sim": "relay.cli.sim_cmd:sim",
+    "templates": "relay.cli.templates_cmd:templates",
 }
 
 

@@ -1,0 +1,1 @@
+"""The daemon: one asyncio loop driving engine, store, radio and screens."""

@@ -1,0 +1,197 @@
+"""The node's HTTP API on loopback (or the screen address): JSON views, operations, events.
+
+Read-only views need no credentials. Every call that changes something needs the
+bearer token from the token file (the CLI on the same machine reads it) or, for the
+screens, a logged-in session (see relay.web). Errors come back as JSON with the same
+reason codes the CLI uses.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import os
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from relay.daemon import ops
+from relay.daemon.node import Node
+from relay.errors import FileAccessError, RelayError, RoleError
+from relay.wire import model as m
+from relay.wire.describe import reason_code
+
+log = logging.getLogger(__name__)
+
+NODE: web.AppKey[Node] = web.AppKey("node", Node)
+TOKEN: web.AppKey[str] = web.AppKey("token", str)
+#: Extra check for mutating calls (the screens' session login plugs in here).
+SESSION_CHECK: web.AppKey[Callable[[web.Request], Awaitable[bool]]] = web.AppKey("session_check")
+MAX_BODY = 64 * 1024
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def ensure_token(path: Path) -> str:
+    """The control token (created with mode 0600 on first start)."""
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        token = secrets.token_hex(32)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(token + "\n")
+        return token
+    except OSError as err:
+        raise FileAccessError(f"cannot read control token {path}: {err}") from err
+
+
+def _error(status: int, err: RelayError | str, reason: str = "") -> web.Response:
+    message = str(err)
+    code = reason or (reason_code(err) if isinstance(err, RelayError) else "error")
+    return web.json_response({"error": message, "reason": code}, status=status)
+
+
+@web.middleware
+async def errors_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except ops.NotForThisRoleError as err:
+        return _error(404, err)
+    except RoleError as err:
+        return _error(409, err)
+    except RelayError as err:
+        return _error(400, err)
+
+
+async def authorised(request: web.Request) -> bool:
+    header = request.headers.get("Authorization", "")
+    token = request.app[TOKEN]
+    if header.startswith("Bearer ") and hmac.compare_digest(header[7:].strip(), token):
+        return True
+    check = request.app.get(SESSION_CHECK)
+    return bool(check and await check(request))
+
+
+def mutating(handler: Handler) -> Handler:
+    async def wrapped(request: web.Request) -> web.StreamResponse:
+        if not await authorised(request):
+            return _error(401, "log in first (or give the control token)", "unauthorised")
+        return await handler(request)
+
+    return wrapped
+
+
+def _json(data: Any) -> web.Response:
+    return web.json_response(data, dumps=lambda d: json.dumps(d, ensure_ascii=False))
+
+
+async def state(request: web.Request) -> web.Response:
+    return _json(request.app[NODE].state())
+
+
+async def bulletins(request: web.Request) -> web.Response:
+    active = request.query.get("active") == "1"
+    return _json(ops.bulletins(request.app[NODE], active_only=active))
+
+
+async def inbox(request: web.Request) -> web.Response:
+    return _json(ops.inbox(request.app[NODE]))
+
+
+async def points(request: web.Request) -> web.Response:
+    return _json(ops.points(request.app[NODE]))
+
+
+@mutating
+async def send(request: web.Request) -> web.Response:
+    raw = await request.read()
+    return _json(ops.publish_raw(request.app[NODE], raw))
+
+
+def _status_from(data: dict[str, Any], current: m.StatusReport) -> m.StatusReport:
+    """Apply a JSON change (names as ``relay check --json`` prints them) to a status."""
+    fields: dict[str, Any] = {}
+    try:
+        if "open" in data:
+            fields["open"] = m.OpenState[str(data["open"]).upper()]
+        if "power" in data:
+            fields["power"] = m.PowerSource[str(data["power"]).upper()]
+        for key in ("battery_pct", "visitors"):
+            if key in data:
+                value = data[key]
+                fields[key] = None if value is None else int(value)
+        if "needs" in data:
+            fields["needs"] = m.Need(sum(m.Need[str(n).upper()] for n in data["needs"]))
+        if "text" in data:
+            fields["text"] = str(data["text"])[:120]
+    except (KeyError, ValueError, TypeError) as err:
+        raise RelayError(f"bad status value: {err}") from err
+    battery = fields.get("battery_pct")
+    if battery is not None and not 0 <= battery <= 100:
+        raise RelayError("battery_pct must be 0..100")
+    return replace(current, **fields)
+
+
+@mutating
+async def status(request: web.Request) -> web.Response:
+    node = request.app[NODE]
+    try:
+        data = await request.json()
+    except ValueError:
+        return _error(400, "send a JSON object", "bad_request")
+    engine = node.engine
+    current = getattr(engine, "status", None)
+    if not isinstance(data, dict) or not isinstance(current, m.StatusReport):
+        return _error(404, "status can be set on a support point only", "not_for_this_role")
+    return _json(ops.set_status(node, _status_from(data, current)))
+
+
+@mutating
+async def displayed(request: web.Request) -> web.Response:
+    data = await request.json()
+    try:
+        key_id, seq = int(str(data["key_id"]), 16), int(data["seq"])
+    except (KeyError, ValueError, TypeError):
+        return _error(400, "give key_id (hex) and seq", "bad_request")
+    return _json({"changed": ops.mark_displayed(request.app[NODE], key_id, seq)})
+
+
+async def events(request: web.Request) -> web.StreamResponse:
+    """Server-sent events: the screens update live and reconnect by themselves."""
+    response = web.StreamResponse(
+        headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
+    )
+    await response.prepare(request)
+    await response.write(b"retry: 2000\n\n")
+    try:
+        async for name, data in request.app[NODE].events.subscribe():
+            await response.write(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode())
+    except ConnectionResetError:
+        pass  # the browser went away (a reload, a closed tab); it reconnects by itself
+    return response
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/api/state", state)
+    app.router.add_get("/api/bulletins", bulletins)
+    app.router.add_get("/api/inbox", inbox)
+    app.router.add_get("/api/points", points)
+    app.router.add_get("/api/events", events)
+    app.router.add_post("/api/send", send)
+    app.router.add_post("/api/status", status)
+    app.router.add_post("/api/displayed", displayed)
+
+
+def make_app(node: Node, token: str) -> web.Application:
+    app = web.Application(middlewares=[errors_middleware], client_max_size=MAX_BODY)
+    app[NODE] = node
+    app[TOKEN] = token
+    add_routes(app)
+    return app

@@ -1,0 +1,219 @@
+"""One running node: engine + store + radio on one asyncio loop.
+
+Frames from the transport, send results and timers go into the engine; its outputs
+come back out as frames for the radio and notifications that are written to the
+store *before* the next input is handled (so an accepted bulletin is on disk before
+anything else happens) and announced to the screens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from relay.daemon.build import HEARTBEAT_SEQ, HUB_KEY, HUB_NODE, HUB_TIME
+from relay.daemon.config import DaemonConfig
+from relay.daemon.events import EventBus
+from relay.engine.hub import HubEngine
+from relay.engine.outputs import (
+    BulletinAccepted,
+    BulletinChanged,
+    Delivered,
+    HubHeard,
+    Output,
+    ReceiptAccepted,
+    Rejected,
+    StatusAccepted,
+    Transmit,
+    TrustLearned,
+)
+from relay.engine.point import PointEngine
+from relay.errors import RelayError, StoreError
+from relay.radio.transport import Frame, LinkState, SendStatus, Transport
+from relay.store.store import Store
+
+log = logging.getLogger(__name__)
+
+#: The node wakes at least this often (expiry by hub time, silence checks).
+MAX_SLEEP_S = 30.0
+
+
+@dataclass
+class Health:
+    link: LinkState = LinkState.CONNECTING
+    store_error: str | None = None
+    rejected: int = 0
+    last_rejection: str = ""
+
+
+class Node:
+    def __init__(
+        self,
+        config: DaemonConfig,
+        store: Store,
+        transport: Transport,
+        engine: HubEngine | PointEngine,
+        *,
+        mono: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.transport = transport
+        self.engine = engine
+        self.mono = mono
+        self.wall = wall
+        self.events = EventBus()
+        self.health = Health()
+        self._wake = asyncio.Event()
+        self._sends: set[asyncio.Task[None]] = set()
+        self._unsubscribe: list[Callable[[], None]] = []
+
+    # --- running --------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Connect the radio and serve until ``stop`` is set."""
+        self._unsubscribe = [
+            self.transport.on_frame(self._on_frame),
+            self.transport.on_state(self._on_state),
+        ]
+        await self.transport.start()
+        self.apply(self.engine.start(self.mono()))
+        try:
+            await self._loop(stop)
+        finally:
+            await self.shutdown()
+
+    async def _loop(self, stop: asyncio.Event) -> None:
+        stopper = asyncio.ensure_future(stop.wait())
+        try:
+            while not stop.is_set():
+                now = self.mono()
+                deadline = self.engine.next_deadline(now)
+                sleep = MAX_SLEEP_S if deadline is None else min(MAX_SLEEP_S, deadline - now)
+                self._wake.clear()
+                waker = asyncio.ensure_future(self._wake.wait())
+                await asyncio.wait(
+                    {waker, stopper}, timeout=max(0.0, sleep), return_when=asyncio.FIRST_COMPLETED
+                )
+                waker.cancel()
+                if not stop.is_set():
+                    self.apply(self.engine.tick(self.mono()))
+        finally:
+            stopper.cancel()
+
+    async def shutdown(self) -> None:
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        for task in list(self._sends):
+            task.cancel()
+        if self._sends:
+            await asyncio.gather(*self._sends, return_exceptions=True)
+        await self.transport.close()
+        self.events.close()
+
+    # --- inputs ---------------------------------------------------------------------
+
+    def _on_frame(self, frame: Frame) -> None:
+        self.apply(self.engine.receive(frame, self.mono()))
+
+    def _on_state(self, state: LinkState) -> None:
+        log.info("radio link %s", state.value)
+        self.health.link = state
+        self.events.publish("link", {"state": state.value})
+        self._wake.set()
+
+    async def _send(self, t: Transmit) -> None:
+        try:
+            result = await self.transport.send(
+                t.payload, t.destination, want_ack=t.want_ack, hop_limit=t.hop_limit
+            )
+            status = result.status
+        except RelayError as err:
+            log.warning("radio refused %s frame: %s", t.purpose, err)
+            status = SendStatus.NOT_SENT
+        self.apply(self.engine.on_send_result(t.token, status, self.mono()))
+
+    # --- outputs --------------------------------------------------------------------
+
+    def apply(self, outputs: list[Output]) -> None:
+        """Execute an engine's outputs: frames to the radio, notifications to the store."""
+        for out in outputs:
+            if isinstance(out, Transmit):
+                task = asyncio.get_running_loop().create_task(self._send(out))
+                self._sends.add(task)
+                task.add_done_callback(self._sends.discard)
+            else:
+                try:
+                    self._persist(out)
+                except StoreError as err:
+                    # Keep serving what we have; the doctor and the screens show this.
+                    log.error("store: %s", err)
+                    self.health.store_error = str(err)
+        self._wake.set()
+
+    def _persist(self, out: Output) -> None:
+        wall = self.wall()
+        if isinstance(out, BulletinAccepted):
+            if self.store.add_bulletin(out.message, out.sender.name, out.targeted, wall):
+                env = out.message.envelope
+                self.events.publish("bulletin", {"key_id": env.key_id, "seq": env.seq})
+        elif isinstance(out, BulletinChanged):
+            self.store.set_bulletin_state(out.key_id, out.seq, out.state, out.by_seq)
+            self.events.publish("bulletin", {"key_id": out.key_id, "seq": out.seq})
+        elif isinstance(out, StatusAccepted):
+            self.store.add_status(
+                out.message, name=out.sender.name, node=out.node, received_at=wall
+            )
+            self.events.publish("point", {"point_id": out.report.point_id})
+        elif isinstance(out, ReceiptAccepted):
+            self.store.set_receipt(out.point_id, out.receipt, wall)
+            self.events.publish("receipt", {"point_id": out.point_id})
+        elif isinstance(out, TrustLearned):
+            self.store.add_message(out.message, wall)
+        elif isinstance(out, HubHeard):
+            self._hub_heard(out)
+        elif isinstance(out, Delivered):
+            if out.purpose == "bulletin":
+                self.store.mark_broadcast(out.key_id, out.seq)
+                self.events.publish("sent", {"key_id": out.key_id, "seq": out.seq})
+        elif isinstance(out, Rejected):
+            self.health.rejected += 1
+            self.health.last_rejection = f"{out.reason}: {out.detail}"
+
+    def _hub_heard(self, out: HubHeard) -> None:
+        self.store.set_meta(HUB_TIME, str(out.hub_time))
+        self.store.set_meta(HUB_KEY, str(out.key_id))
+        self.store.set_meta(HUB_NODE, str(out.node))
+        if out.heartbeat:
+            self.store.set_meta(HEARTBEAT_SEQ, str(out.seq))
+        self.events.publish("hub", {"hub_time": out.hub_time})
+
+    # --- views for the API ----------------------------------------------------------
+
+    def hub_time(self) -> int | None:
+        return self.engine.clock.now(self.mono())
+
+    def state(self) -> dict[str, Any]:
+        now = self.mono()
+        out: dict[str, Any] = {
+            "role": self.config.role,
+            "name": self.config.name,
+            "node": self.transport.node_num,
+            "link": self.health.link.value,
+            "hub_time": self.hub_time(),
+            "queued_frames": sum(len(e.pending) for e in self.engine.outbox.entries()),
+            "airtime_used_pct": round(100 * self.engine.outbox.budget.utilisation(now), 2),
+            "store_error": self.health.store_error,
+            "rejected": self.health.rejected,
+        }
+        if isinstance(self.engine, PointEngine):
+            hub = self.engine.hub
+            out["point_id"] = self.engine.point_id
+            out["hub_heard_s_ago"] = None if hub is None else round(now - hub.last_heard)
+            out["stale_after_s"] = self.config.stale_after_s
+        return out

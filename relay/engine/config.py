@@ -1,0 +1,68 @@
+"""Tunable timings and budgets of the delivery engine (validated by the daemon's config)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from relay.airtime import MAX_APP_PAYLOAD
+
+
+@dataclass(frozen=True, slots=True)
+class EngineConfig:
+    #: The modem preset (for airtime accounting).
+    preset: str = "LONG_FAST"
+    #: Bytes of ours one frame carries.
+    max_payload: int = MAX_APP_PAYLOAD
+    #: The regulatory duty cycle, and the share of it we keep free for relaying and
+    #: surprises (the firmware refuses our packets at the limit and drops relays).
+    duty_cycle: float = 0.10
+    headroom: float = 0.20
+    #: Gap after each of our broadcast frames before the next one: relays rebroadcast it
+    #: within ~0.5-8 s and our next frame should not collide with them.
+    broadcast_gap_s: float = 6.0
+    #: Gap after a direct-message frame.
+    dm_gap_s: float = 3.0
+    # --- hub ---------------------------------------------------------------------------
+    #: Regular heartbeat interval, and how soon after a new bulletin one follows.
+    heartbeat_interval_s: float = 600.0
+    heartbeat_after_bulletin_s: float = 90.0
+    #: A message re-broadcast for repair is not re-broadcast again within this time:
+    #: every point missing it gets that one answer.
+    repair_cooldown_s: float = 60.0
+    #: Largest share of the hub's airtime budget spent on repair answers per hour.
+    repair_share: float = 0.5
+    #: Extra transmissions of Immediate/Extreme bulletins (0: rely on repair alone).
+    urgent_repeats: int = 1
+    urgent_repeat_after_s: float = 45.0
+    # --- point -------------------------------------------------------------------------
+    #: A status change is sent after this delay (more changes in the meantime: one report).
+    status_batch_s: float = 20.0
+    #: Periodic floor: a status report at least this often.
+    status_interval_s: float = 1800.0
+    #: New bulletins are acknowledged in a report no sooner than this after the last one,
+    #: and after a random delay (spreading the reports of many points over time).
+    receipt_min_gap_s: float = 1800.0
+    receipt_delay_s: tuple[float, float] = (10.0, 60.0)
+    #: The first report after start-up comes after a random delay, spread over most of a
+    #: status interval: no storm when a whole region is switched on at once.
+    first_report_delay_s: tuple[float, float] = (10.0, 1500.0)
+    #: Direct messages to the hub get a hop limit of the hops the hub's frames took plus
+    #: this margin (None: the radio's default limit).
+    dm_hop_margin: int | None = 1
+    #: Delay before a point asks for what it misses (random within the range, so that
+    #: points do not all ask at once; the answer to one serves all).
+    repair_delay_s: tuple[float, float] = (5.0, 45.0)
+    #: Back-off between repeated requests for the same gap.
+    repair_backoff_s: tuple[float, float] = (120.0, 1800.0)
+    #: Back-off after a direct message to the hub failed.
+    dm_retry_s: tuple[float, float] = (60.0, 900.0)
+    #: Channel utilisation above which points stretch their status interval.
+    busy_channel: float = 0.25
+    #: Hub silence after which a point considers the hub unheard (for the screens).
+    hub_silence_s: float = 1800.0
+    #: Incomplete fragments are kept this long.
+    fragment_ttl_s: float = 3600.0
+
+    @property
+    def budget_fraction(self) -> float:
+        return self.duty_cycle * (1.0 - self.headroom)

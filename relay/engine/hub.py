@@ -1,0 +1,317 @@
+"""The hub's engine: publish bulletins, announce them, repair gaps, collect reports.
+
+* A published bulletin is broadcast once (urgent ones once more), then announced in
+  heartbeats: the list of active bulletins, so every point can see what it lacks.
+* Points ask for exactly what they miss; the hub answers with a broadcast of the
+  original bytes (or just the missing fragments), so one answer serves every point
+  missing the same thing. Answers are rate-bounded: a message is not re-broadcast
+  within the cooldown, and repairs use at most a share of the airtime budget.
+* Status reports arrive as direct messages with receipts inside; the hub keeps what
+  each point holds and has displayed.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+
+from relay.engine.base import Engine
+from relay.engine.budget import AirtimeBudget
+from relay.engine.catalogue import BulletinRecord
+from relay.engine.config import EngineConfig
+from relay.engine.hubclock import HubClock
+from relay.engine.outbox import Completed, Estimate, Failed
+from relay.engine.outputs import (
+    BulletinAccepted,
+    BulletinState,
+    Delivered,
+    Output,
+    Priority,
+    ReceiptAccepted,
+    Rejected,
+    StatusAccepted,
+)
+from relay.radio.transport import BROADCAST
+from relay.wire import fragments
+from relay.wire.issuer import Issuer
+from relay.wire.model import (
+    Bulletin,
+    Heartbeat,
+    Receipt,
+    RepairRequest,
+    Severity,
+    SignedMessage,
+    StatusReport,
+    Urgency,
+)
+from relay.wire.replay import ReplayGuard
+from relay.wire.trust import Keyring, Principal, Verified
+
+log = logging.getLogger(__name__)
+
+BULLETIN = "bulletin"
+REPAIR = "repair"
+REPAIR_DM = "repair-dm"
+HEARTBEAT = "heartbeat"
+CERTIFICATE = "certificate"
+CERT_REQUEST = "cert-request"
+
+
+def bulletin_priority(b: Bulletin) -> Priority:
+    if b.urgency is Urgency.IMMEDIATE or b.severity is Severity.EXTREME:
+        return Priority.URGENT
+    if b.urgency is Urgency.EXPECTED or b.severity is Severity.SEVERE:
+        return Priority.HIGH
+    return Priority.NORMAL
+
+
+@dataclass
+class PointView:
+    point_id: int
+    name: str
+    key_id: int
+    node: int
+    last_heard: float
+    receipt: Receipt | None = None
+
+
+class HubEngine(Engine):
+    def __init__(
+        self,
+        config: EngineConfig,
+        issuer: Issuer,
+        keyring: Keyring,
+        clock: HubClock,
+        rng: random.Random,
+        replay: ReplayGuard | None = None,
+    ) -> None:
+        super().__init__(config, issuer, keyring, clock, rng, replay)
+        self.points: dict[int, PointView] = {}
+        self._last_broadcast: dict[tuple[int, int], float] = {}
+        self._by_message_id: dict[bytes, tuple[int, int]] = {}
+        self._repair_budget = AirtimeBudget(self.config.budget_fraction * self.config.repair_share)
+        self._cert_asked: dict[int, float] = {}
+
+    @property
+    def key_id(self) -> int:
+        return self.issuer.key.key_id
+
+    # --- publishing -----------------------------------------------------------------
+
+    def start(self, now: float) -> list[Output]:
+        """Begin: a first heartbeat soon, so points learn of the catalogue."""
+        self._set_timer(HEARTBEAT, now + 5.0)
+        return self._pump(now)
+
+    def publish(self, message: SignedMessage, now: float) -> list[Output]:
+        """Queue a bulletin signed with our key (by the daemon, or composed earlier)."""
+        body = message.envelope.body
+        if not isinstance(body, Bulletin) or message.envelope.key_id != self.key_id:
+            raise ValueError("the hub publishes only bulletins signed with its own key")
+        out: list[Output] = list(self.catalogue.add(message, True, self.clock.now(now)))
+        self._arm_expiry(now)
+        self._index(message)
+        priority = bulletin_priority(body)
+        env = message.envelope
+        self.outbox.add(
+            message.raw, priority=priority, purpose=BULLETIN, key_id=env.key_id, seq=env.seq
+        )
+        for i in range(self.config.urgent_repeats if priority is Priority.URGENT else 0):
+            self.outbox.add(
+                message.raw,
+                priority=priority,
+                purpose=REPAIR,
+                key_id=env.key_id,
+                seq=env.seq,
+                not_before=now + (i + 1) * self.config.urgent_repeat_after_s,
+            )
+        self._set_timer(HEARTBEAT, now + self.config.heartbeat_after_bulletin_s)
+        return out + self._pump(now)
+
+    def issue(self, bulletin: Bulletin, now: float) -> tuple[SignedMessage, list[Output]]:
+        """Sign a bulletin with the hub key at hub time now, and publish it."""
+        message = self.issuer.issue(bulletin, at=self.clock.now(now))
+        return message, self.publish(message, now)
+
+    def estimate(self, size: int, bulletin: Bulletin, now: float) -> Estimate:
+        return self.outbox.estimate(size, bulletin_priority(bulletin), now)
+
+    def restore(self, record: BulletinRecord, broadcast_done: bool, now: float) -> None:
+        """After a restart: our bulletins from the store; re-queue any never broadcast."""
+        self.catalogue.restore(record)
+        self._index(record.message)
+        if not broadcast_done and record.state is BulletinState.ACTIVE:
+            env = record.message.envelope
+            self.outbox.add(
+                record.message.raw,
+                priority=bulletin_priority(record.bulletin),
+                purpose=BULLETIN,
+                key_id=env.key_id,
+                seq=env.seq,
+            )
+
+    def _index(self, message: SignedMessage) -> None:
+        env = message.envelope
+        self._by_message_id[fragments.message_id(message.raw)] = (env.key_id, env.seq)
+
+    # --- timers ---------------------------------------------------------------------
+
+    def _on_timer(self, name: str, now: float) -> list[Output]:
+        if name != HEARTBEAT:
+            return []
+        out = self._expire(now)
+        hub_now = self.clock.now(now)
+        interval = int(self.config.heartbeat_interval_s)
+        heartbeat = Heartbeat(active=tuple(self.catalogue.active(self.key_id)), interval_s=interval)
+        message = self.issuer.issue(heartbeat, at=hub_now)
+        if self.outbox.find(HEARTBEAT, 0, 0) is None:  # never two heartbeats waiting
+            self.outbox.add(message.raw, priority=Priority.CONTROL, purpose=HEARTBEAT)
+        self._set_timer(HEARTBEAT, now + self.config.heartbeat_interval_s, earliest=False)
+        return out
+
+    # --- receiving ------------------------------------------------------------------
+
+    def _accept(self, v: Verified, node: int, now: float) -> list[Output]:
+        body = v.message.envelope.body
+        if isinstance(body, StatusReport):
+            return self._status(v, body, node, now)
+        if isinstance(body, Receipt):
+            view = self._heard(v.sender, node, now)
+            view.receipt = body
+            return [ReceiptAccepted(view.point_id, body)]
+        if isinstance(body, RepairRequest):
+            self._heard(v.sender, node, now)
+            return self._repair(body, node, now)
+        if isinstance(body, Bulletin):
+            # Another hub's bulletin (a neighbouring region, a backup hub): keep it.
+            return [BulletinAccepted(v.message, v.sender, True)]
+        return []
+
+    def _heard(self, sender: Principal, node: int, now: float) -> PointView:
+        view = self.points.get(sender.point_id)
+        if view is None or view.key_id != sender.key_id:
+            view = PointView(sender.point_id, sender.name, sender.key_id, node, now)
+            self.points[sender.point_id] = view
+        view.node, view.last_heard = node, now
+        return view
+
+    def _status(self, v: Verified, report: StatusReport, node: int, now: float) -> list[Output]:
+        if report.point_id != v.sender.point_id:
+            detail = (
+                f"{v.sender.name} is certified as point {v.sender.point_id} "
+                f"but reports for point {report.point_id}"
+            )
+            return [Rejected("point_id_mismatch", detail, node)]
+        view = self._heard(v.sender, node, now)
+        out: list[Output] = [StatusAccepted(v.message, v.sender, report, node)]
+        if report.receipt is not None:
+            view.receipt = report.receipt
+            out.append(ReceiptAccepted(report.point_id, report.receipt))
+        return out
+
+    # --- repair ---------------------------------------------------------------------
+
+    def _repair(self, request: RepairRequest, node: int, now: float) -> list[Output]:
+        if request.issuer not in (0, self.key_id):
+            return []
+        to = node if request.direct else None
+        for seq in request.seqs:
+            record = self.catalogue.get((self.key_id, seq))
+            if record is not None and record.state is BulletinState.ACTIVE:
+                self._answer(record.message, now, mask=None, to=to)
+        for need in request.fragments:
+            key = self._by_message_id.get(need.message_id)
+            record = self.catalogue.get(key) if key else None
+            if record is not None:
+                self._answer(record.message, now, mask=need.missing, to=to)
+        for key_id in request.certificates:
+            self._send_certificate(key_id, now)
+        return []
+
+    def _answer(self, message: SignedMessage, now: float, mask: int | None, to: int | None) -> None:
+        """Re-send ``message`` (or the fragments in ``mask``): broadcast, so it serves every
+        point that lacks it, or to one node (``to``) that the broadcasts did not reach."""
+        env = message.envelope
+        key = (env.key_id, env.seq)
+        if to is not None:
+            if any(
+                e.purpose == REPAIR_DM and e.destination == to and e.seq == env.seq
+                for e in self.outbox.entries()
+            ):
+                return
+        else:
+            queued = self.outbox.find(REPAIR, *key) or self.outbox.find(BULLETIN, *key)
+            if queued is not None:
+                return  # on its way already: that answer serves this point too
+            if now - self._last_broadcast.get(key, -1e9) < self.config.repair_cooldown_s:
+                return
+        airtime = self.outbox.airtime_of(message.raw, mask)
+        if not self._repair_budget.fits(airtime, now):
+            log.info("repair budget spent; #%d waits for the next request", env.seq)
+            return
+        self._repair_budget.record(airtime, now)
+        body = env.body
+        priority = bulletin_priority(body) if isinstance(body, Bulletin) else Priority.CONTROL
+        self.outbox.add(
+            message.raw,
+            destination=BROADCAST if to is None else to,
+            priority=priority,
+            purpose=REPAIR if to is None else REPAIR_DM,
+            want_ack=to is not None,
+            key_id=env.key_id,
+            seq=env.seq,
+            only_frames=mask,
+        )
+
+    def _send_certificate(self, key_id: int, now: float) -> None:
+        cert = self.keyring.certificate_message(key_id)
+        if cert is None or self.outbox.find(CERTIFICATE, key_id, 0) is not None:
+            return
+        if now - self._last_broadcast.get((key_id, 0), -1e9) < self.config.repair_cooldown_s:
+            return
+        self.outbox.add(cert.raw, priority=Priority.CONTROL, purpose=CERTIFICATE, key_id=key_id)
+
+    # --- outbox events --------------------------------------------------------------
+
+    def _completed(self, event: Completed, now: float) -> list[Output]:
+        e = event.entry
+        self._last_broadcast[(e.key_id, e.seq)] = now
+        if e.purpose == BULLETIN:
+            return [Delivered(e.purpose, e.key_id, e.seq, e.id)]
+        return []
+
+    def _failed(self, event: Failed, now: float) -> list[Output]:
+        e = event.entry
+        if e.purpose == BULLETIN:
+            # Refused by the radio (too large?): keep it in the catalogue; repair can try.
+            log.warning("bulletin #%d was refused by the radio: %s", e.seq, event.status.value)
+        return []
+
+    # --- hub's view -----------------------------------------------------------------
+
+    def receipt_matrix(self) -> dict[int, dict[int, tuple[bool, bool]]]:
+        """point id -> bulletin seq -> (received, displayed), for active bulletins."""
+        active = self.catalogue.active(self.key_id)
+        matrix: dict[int, dict[int, tuple[bool, bool]]] = {}
+        for pid, view in self.points.items():
+            r = view.receipt
+            matrix[pid] = {
+                seq: (r is not None and r.holds(seq), r is not None and seq in r.displayed)
+                for seq in active
+            }
+        return matrix
+
+    def _on_unknown_key(self, key_id: int, node: int, now: float) -> None:
+        """Ask a point that sent us something signed by an unknown key for its certificate."""
+        if now - self._cert_asked.get(key_id, -1e9) < self.config.repair_backoff_s[0]:
+            return
+        self._cert_asked[key_id] = now
+        request = self.issuer.issue(RepairRequest(certificates=(key_id,)), at=self.clock.now(now))
+        self.outbox.add(
+            request.raw,
+            destination=node,
+            priority=Priority.CONTROL,
+            purpose=CERT_REQUEST,
+            want_ack=True,
+        )

@@ -1,0 +1,1 @@
+"""The local SQLite store: accepted messages, bulletin states, status, receipts, outbox."""

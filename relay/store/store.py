@@ -1,0 +1,310 @@
+"""The store's operations, grouped by what they hold.
+
+Every write is one transaction, so that a ``kill -9`` or a power cut leaves either the
+whole change or none of it: a bulletin is never half-stored and, keyed by
+(key id, sequence number), never stored twice.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from relay.engine.outputs import BulletinState
+from relay.store.db import connect, transaction, translated
+from relay.wire import envelope
+from relay.wire.model import Need, OpenState, PowerSource, Receipt, SignedMessage, StatusReport
+
+
+@dataclass(frozen=True, slots=True)
+class StoredBulletin:
+    message: SignedMessage
+    sender: str
+    state: BulletinState
+    by_seq: int
+    targeted: bool
+    broadcast_done: bool
+    displayed_at: float | None
+    received_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPoint:
+    point_id: int
+    name: str
+    key_id: int
+    node: int
+    last_heard: float
+    status: StatusReport
+    status_seq: int
+    status_time: int
+    receipt: Receipt | None
+    receipt_at: float | None
+
+
+class Store:
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._conn = connect(self.path)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def _query(self, sql: str, args: tuple[object, ...] = ()) -> list[sqlite3.Row]:
+        with translated(self.path):
+            cur = self._conn.execute(sql, args)
+            cur.row_factory = sqlite3.Row
+            return cur.fetchall()
+
+    # --- meta -----------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
+        return str(rows[0]["value"]) if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with transaction(self._conn, self.path) as c:
+            c.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    # --- messages and bulletins -----------------------------------------------------
+
+    def add_message(self, msg: SignedMessage, received_at: float) -> bool:
+        """Keep a signed message (certificate, revocation...); False if already kept."""
+        with transaction(self._conn, self.path) as c:
+            return self._insert_message(c, msg, received_at)
+
+    @staticmethod
+    def _insert_message(c: sqlite3.Connection, msg: SignedMessage, received_at: float) -> bool:
+        env = msg.envelope
+        cur = c.execute(
+            "INSERT OR IGNORE INTO messages (key_id, seq, kind, time, raw, received_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (env.key_id, env.seq, env.kind.value, env.time, msg.raw, received_at),
+        )
+        return cur.rowcount == 1
+
+    def add_bulletin(
+        self, msg: SignedMessage, sender: str, targeted: bool, received_at: float
+    ) -> bool:
+        """Keep an accepted bulletin; False (and no change) if it was kept already."""
+        env = msg.envelope
+        with transaction(self._conn, self.path) as c:
+            if not self._insert_message(c, msg, received_at):
+                return False
+            c.execute(
+                "INSERT INTO bulletins (key_id, seq, sender, targeted) VALUES (?, ?, ?, ?)",
+                (env.key_id, env.seq, sender, int(targeted)),
+            )
+            return True
+
+    def set_bulletin_state(self, key_id: int, seq: int, state: BulletinState, by: int) -> None:
+        with transaction(self._conn, self.path) as c:
+            c.execute(
+                "UPDATE bulletins SET state = ?, by_seq = ? WHERE key_id = ? AND seq = ?",
+                (state.value, by, key_id, seq),
+            )
+
+    def mark_broadcast(self, key_id: int, seq: int) -> None:
+        with transaction(self._conn, self.path) as c:
+            c.execute(
+                "UPDATE bulletins SET broadcast_done = 1 WHERE key_id = ? AND seq = ?",
+                (key_id, seq),
+            )
+
+    def mark_displayed(self, key_id: int, seq: int, at: float) -> bool:
+        with transaction(self._conn, self.path) as c:
+            cur = c.execute(
+                "UPDATE bulletins SET displayed_at = ? "
+                "WHERE key_id = ? AND seq = ? AND displayed_at IS NULL",
+                (at, key_id, seq),
+            )
+            return cur.rowcount == 1
+
+    def bulletins(self, *, states: tuple[BulletinState, ...] = ()) -> list[StoredBulletin]:
+        sql = (
+            "SELECT m.raw, m.received_at, b.* FROM bulletins b JOIN messages m USING (key_id, seq)"
+        )
+        args: tuple[object, ...] = ()
+        if states:
+            sql += f" WHERE b.state IN ({','.join('?' * len(states))})"
+            args = tuple(s.value for s in states)
+        return [self._bulletin(r) for r in self._query(sql + " ORDER BY b.key_id, b.seq", args)]
+
+    def bulletin(self, key_id: int, seq: int) -> StoredBulletin | None:
+        rows = self._query(
+            "SELECT m.raw, m.received_at, b.* FROM bulletins b JOIN messages m USING (key_id, seq) "
+            "WHERE b.key_id = ? AND b.seq = ?",
+            (key_id, seq),
+        )
+        return self._bulletin(rows[0]) if rows else None
+
+    @staticmethod
+    def _bulletin(r: sqlite3.Row) -> StoredBulletin:
+        return StoredBulletin(
+            message=envelope.parse(r["raw"]),
+            sender=r["sender"],
+            state=BulletinState(r["state"]),
+            by_seq=r["by_seq"],
+            targeted=bool(r["targeted"]),
+            broadcast_done=bool(r["broadcast_done"]),
+            displayed_at=r["displayed_at"],
+            received_at=r["received_at"],
+        )
+
+    def messages(self, kind: str) -> list[SignedMessage]:
+        rows = self._query("SELECT raw FROM messages WHERE kind = ? ORDER BY received_at", (kind,))
+        return [envelope.parse(r["raw"]) for r in rows]
+
+    # --- hub: points, status, receipts ----------------------------------------------
+
+    def add_status(
+        self,
+        msg: SignedMessage,
+        *,
+        name: str,
+        node: int,
+        received_at: float,
+    ) -> None:
+        """Keep a point's status report (history) and make it the point's current state."""
+        report = msg.envelope.body
+        assert isinstance(report, StatusReport)
+        env = msg.envelope
+        with transaction(self._conn, self.path) as c:
+            c.execute(
+                "INSERT OR IGNORE INTO status_history "
+                "(key_id, seq, point_id, time, received_at, raw) VALUES (?, ?, ?, ?, ?, ?)",
+                (env.key_id, env.seq, report.point_id, env.time, received_at, msg.raw),
+            )
+            c.execute(
+                "INSERT INTO points (point_id, name, key_id, node, last_heard) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (point_id) DO UPDATE SET "
+                "name = excluded.name, key_id = excluded.key_id, node = excluded.node, "
+                "last_heard = excluded.last_heard",
+                (report.point_id, name, env.key_id, node, received_at),
+            )
+            c.execute(
+                "UPDATE points SET status_seq = ?, status_time = ?, open = ?, power = ?, "
+                "battery_pct = ?, visitors = ?, needs = ?, text = ? "
+                "WHERE point_id = ? AND status_seq < ?",
+                (
+                    env.seq,
+                    env.time,
+                    int(report.open),
+                    int(report.power),
+                    report.battery_pct,
+                    report.visitors,
+                    int(report.needs),
+                    report.text,
+                    report.point_id,
+                    env.seq,
+                ),
+            )
+
+    def set_receipt(self, point_id: int, receipt: Receipt, at: float) -> None:
+        with transaction(self._conn, self.path) as c:
+            c.execute(
+                "UPDATE points SET receipt_up_to = ?, receipt_missing = ?, "
+                "receipt_displayed = ?, receipt_at = ? WHERE point_id = ?",
+                (
+                    receipt.up_to,
+                    json.dumps(list(receipt.missing)),
+                    json.dumps(list(receipt.displayed)),
+                    at,
+                    point_id,
+                ),
+            )
+
+    def touch_point(self, point_id: int, node: int, at: float) -> None:
+        with transaction(self._conn, self.path) as c:
+            c.execute(
+                "UPDATE points SET node = ?, last_heard = ? WHERE point_id = ?",
+                (node, at, point_id),
+            )
+
+    def points(self) -> list[StoredPoint]:
+        return [self._point(r) for r in self._query("SELECT * FROM points ORDER BY point_id")]
+
+    @staticmethod
+    def _point(r: sqlite3.Row) -> StoredPoint:
+        receipt = None
+        if r["receipt_up_to"] is not None:
+            receipt = Receipt(
+                up_to=r["receipt_up_to"],
+                missing=tuple(json.loads(r["receipt_missing"] or "[]")),
+                displayed=tuple(json.loads(r["receipt_displayed"] or "[]")),
+            )
+        status = StatusReport(
+            point_id=r["point_id"],
+            open=OpenState(r["open"]),
+            power=PowerSource(r["power"]),
+            battery_pct=r["battery_pct"],
+            visitors=r["visitors"],
+            needs=Need(r["needs"]),
+            text=r["text"],
+        )
+        return StoredPoint(
+            point_id=r["point_id"],
+            name=r["name"],
+            key_id=r["key_id"],
+            node=r["node"],
+            last_heard=r["last_heard"],
+            status=status,
+            status_seq=r["status_seq"],
+            status_time=r["status_time"],
+            receipt=receipt,
+            receipt_at=r["receipt_at"],
+        )
+
+    # --- point: own status ------------------------------------------------------------
+
+    def set_own_status(self, status: StatusReport, at: float) -> None:
+        with transaction(self._conn, self.path) as c:
+            c.execute(
+                "INSERT OR REPLACE INTO own_status "
+                "(id, open, power, battery_pct, visitors, needs, text, updated_at) "
+                "VALUES (1, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    int(status.open),
+                    int(status.power),
+                    status.battery_pct,
+                    status.visitors,
+                    int(status.needs),
+                    status.text,
+                    at,
+                ),
+            )
+
+    def own_status(self, point_id: int) -> StatusReport | None:
+        rows = self._query("SELECT * FROM own_status WHERE id = 1")
+        if not rows:
+            return None
+        r = rows[0]
+        return StatusReport(
+            point_id=point_id,
+            open=OpenState(r["open"]),
+            power=PowerSource(r["power"]),
+            battery_pct=r["battery_pct"],
+            visitors=r["visitors"],
+            needs=Need(r["needs"]),
+            text=r["text"],
+        )
+
+    # --- outbox ---------------------------------------------------------------------
+
+    def queue(self, purpose: str, raw: bytes, destination: int, at: float) -> int:
+        with transaction(self._conn, self.path) as c:
+            cur = c.execute(
+                "INSERT INTO outbox (purpose, raw, destination, created_at) VALUES (?, ?, ?, ?)",
+                (purpose, raw, destination, at),
+            )
+            return int(cur.lastrowid or 0)
+
+    def dequeue(self, outbox_id: int) -> None:
+        with transaction(self._conn, self.path) as c:
+            c.execute("DELETE FROM outbox WHERE id = ?", (outbox_id,))
+
+    def queued(self) -> list[tuple[int, str, bytes, int]]:
+        rows = self._query("SELECT id, purpose, raw, destination FROM outbox ORDER BY id")
+        return [(r["id"], r["purpose"], r["raw"], r["destination"]) for r in rows]

@@ -1,0 +1,289 @@
+"""Mount the screens on the daemon's aiohttp application.
+
+``add_screens(app, node)`` adds the kiosk (``/`` on a point, ``/kiosk`` everywhere),
+the dashboard (``/`` on the hub), the print view, the staff login and the screens'
+JSON views, and plugs the session login into the API's ``SESSION_CHECK``. Every
+response carries a strict Content-Security-Policy: scripts only from our own files,
+no inline script, no framing; so text that slipped into markup could still not run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from relay.daemon import api, ops
+from relay.daemon.node import Node
+from relay.engine.hub import HubEngine
+from relay.web import compose, printview, views
+from relay.web.auth import Accounts
+from relay.web.render import DEFAULT_LANG, valid_lang
+from relay.web.sessions import FAILURE_WINDOW_S, LoginLimiter, Session, SessionStore
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).parent / "static"
+COOKIE = "relay_session"
+CSRF_HEADER = "X-CSRF-Token"
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+
+
+@dataclass
+class Screens:
+    node: Node
+    accounts: Accounts
+    sessions: SessionStore
+    limiter: LoginLimiter
+    #: Login checks run in a thread: scrypt takes tens of milliseconds.
+    background: Callable[..., Any] = field(default=asyncio.to_thread)
+
+    @property
+    def is_hub(self) -> bool:
+        return isinstance(self.node.engine, HubEngine)
+
+    def session(self, request: web.Request) -> Session | None:
+        return self.sessions.get(request.cookies.get(COOKIE))
+
+
+SCREENS: web.AppKey[Screens] = web.AppKey("screens", Screens)
+
+
+def _screens(request: web.Request) -> Screens:
+    return request.app[SCREENS]
+
+
+def _same_origin(request: web.Request) -> bool:
+    """A browser names the page that sent a request; it must be one of ours."""
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True  # not sent by every client; the CSRF token still has to match
+    return urlsplit(origin).netloc == request.host
+
+
+async def session_check(request: web.Request) -> bool:
+    """The API's ``SESSION_CHECK``: a live staff session *and* its CSRF token."""
+    screens = request.app.get(SCREENS)
+    if screens is None:
+        return False
+    session = screens.session(request)
+    return (
+        session is not None
+        and _same_origin(request)
+        and SessionStore.csrf_ok(session, request.headers.get(CSRF_HEADER))
+    )
+
+
+def _denied(status: int, message: str, reason: str) -> web.Response:
+    return web.json_response({"error": message, "reason": reason}, status=status)
+
+
+async def _security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.path.startswith(("/web/", "/api/")) or response.content_type == "text/html":
+        response.headers.setdefault("Cache-Control", "no-store")
+    elif request.path.startswith("/static/fonts/"):
+        response.headers.setdefault("Cache-Control", "max-age=86400")
+    elif request.path.startswith("/static/"):
+        # Revalidate (a cheap 304): after an upgrade no browser keeps yesterday's script.
+        response.headers.setdefault("Cache-Control", "no-cache")
+
+
+# --- pages ----------------------------------------------------------------------------
+
+
+def _page(name: str) -> web.FileResponse:
+    return web.FileResponse(STATIC / name, headers={"Cache-Control": "no-cache"})
+
+
+async def index(request: web.Request) -> web.StreamResponse:
+    return _page("dashboard.html" if _screens(request).is_hub else "kiosk.html")
+
+
+async def kiosk_page(request: web.Request) -> web.StreamResponse:
+    return _page("kiosk.html")
+
+
+async def dashboard_page(request: web.Request) -> web.StreamResponse:
+    if not _screens(request).is_hub:
+        raise web.HTTPNotFound(text="the dashboard runs on the hub; this is a support point")
+    return _page("dashboard.html")
+
+
+def _lang(request: web.Request) -> str:
+    lang = request.query.get("lang", DEFAULT_LANG)
+    if not valid_lang(lang):
+        raise web.HTTPBadRequest(text="lang must be a language code such as nl or en")
+    return lang
+
+
+async def print_page(request: web.Request) -> web.Response:
+    html = printview.render(_screens(request).node, _lang(request))
+    return web.Response(text=html, content_type="text/html", charset="utf-8")
+
+
+# --- JSON views -----------------------------------------------------------------------
+
+
+async def kiosk_json(request: web.Request) -> web.Response:
+    return web.json_response(views.kiosk(_screens(request).node, _lang(request)))
+
+
+async def dashboard_json(request: web.Request) -> web.Response:
+    screens = _screens(request)
+    if not screens.is_hub:
+        return _denied(404, "the dashboard runs on the hub", "not_for_this_role")
+    return web.json_response(views.dashboard(screens.node))
+
+
+# --- login ----------------------------------------------------------------------------
+
+
+async def session_info(request: web.Request) -> web.Response:
+    screens = _screens(request)
+    session = screens.session(request)
+    if session is None:
+        return web.json_response({"user": None, "accounts": bool(screens.accounts)})
+    return web.json_response({"user": session.user, "csrf": session.csrf})
+
+
+async def login(request: web.Request) -> web.Response:
+    screens = _screens(request)
+    if not _same_origin(request):
+        return _denied(403, "login from another site refused", "cross_origin")
+    try:
+        data = await request.json()
+        name, password = str(data["user"]), str(data["password"])
+    except (ValueError, KeyError, TypeError):
+        return _denied(400, "give user and password", "bad_request")
+    client = f"ip:{request.remote}"
+    keys = (client, f"user:{name[:64]}")
+    wait = screens.limiter.retry_after(*keys)
+    if wait > 0:
+        response = _denied(429, f"too many failed logins; wait {wait:.0f} s", "rate_limited")
+        response.headers["Retry-After"] = str(int(wait) + 1)
+        return response
+    ok = await screens.background(screens.accounts.check, name, password)
+    if not ok:
+        screens.limiter.failed(*keys)
+        log.warning("failed screen login for %r from %s", name[:64], request.remote)
+        return _denied(401, "wrong name or password", "unauthorised")
+    screens.limiter.succeeded(*keys)
+    screens.sessions.drop(request.cookies.get(COOKIE))  # never keep a pre-login session id
+    token, session = screens.sessions.create(name)
+    log.info("screen login: %s from %s", name, request.remote)
+    response = web.json_response({"user": session.user, "csrf": session.csrf})
+    response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path="/")
+    return response
+
+
+async def logout(request: web.Request) -> web.Response:
+    screens = _screens(request)
+    if not await session_check(request):
+        return _denied(401, "not logged in", "unauthorised")
+    screens.sessions.drop(request.cookies.get(COOKIE))
+    response = web.json_response({"user": None})
+    response.del_cookie(COOKIE, path="/")
+    return response
+
+
+# --- compose (hub, logged in) ---------------------------------------------------------
+
+
+async def _compose_form(request: web.Request) -> Any:
+    if not _screens(request).is_hub:
+        raise web.HTTPNotFound(text="compose runs on the hub")
+    if not await session_check(request):
+        raise web.HTTPUnauthorized(
+            text='{"error": "log in first", "reason": "unauthorised"}',
+            content_type="application/json",
+        )
+    try:
+        return await request.json()
+    except ValueError:
+        raise web.HTTPBadRequest(text="send a JSON object") from None
+
+
+async def compose_preview(request: web.Request) -> web.Response:
+    data = await _compose_form(request)
+    node = _screens(request).node
+    now = node.hub_time() or 0
+    try:
+        bulletin = compose.parse_form(data, now)
+    except compose.ComposeError as err:
+        return web.json_response({"error": str(err), "field": err.field}, status=400)
+    return web.json_response(compose.preview(node, bulletin, now))
+
+
+async def templates_json(request: web.Request) -> web.Response:
+    return web.json_response(compose.templates_catalogue())
+
+
+async def compose_send(request: web.Request) -> web.Response:
+    data = await _compose_form(request)
+    screens = _screens(request)
+    now = screens.node.hub_time() or 0
+    try:
+        bulletin = compose.parse_form(data, now)
+    except compose.ComposeError as err:
+        return web.json_response({"error": str(err), "field": err.field}, status=400)
+    session = screens.session(request)
+    result = ops.issue(screens.node, bulletin, at=now)
+    log.info("bulletin #%s composed by %s", result["seq"], session.user if session else "?")
+    return web.json_response(result)
+
+
+def add_screens(
+    app: web.Application,
+    node: Node,
+    *,
+    clock: Callable[[], float] | None = None,
+) -> Screens:
+    """Mount the screens on ``app`` (the API's application) for ``node``.
+
+    Call before the application starts. ``clock`` (monotonic seconds) drives session
+    expiry and login rate limiting; tests pass their own.
+    """
+    accounts = Accounts(node.config.users)
+    if not accounts:
+        log.warning("no [auth] users in %s: the screens are read-only", node.config.source)
+    kwargs = {} if clock is None else {"clock": clock}
+    screens = Screens(node, accounts, SessionStore(**kwargs), LoginLimiter(**kwargs))
+    app[SCREENS] = screens
+    app[api.SESSION_CHECK] = session_check
+    app.on_response_prepare.append(_security_headers)
+    r = app.router
+    r.add_get("/", index)
+    r.add_get("/kiosk", kiosk_page)
+    r.add_get("/dashboard", dashboard_page)
+    r.add_get("/print", print_page)
+    r.add_get("/web/kiosk.json", kiosk_json)
+    r.add_get("/web/dashboard.json", dashboard_json)
+    r.add_get("/web/session", session_info)
+    r.add_get("/web/templates.json", templates_json)
+    r.add_post("/web/login", login)
+    r.add_post("/web/logout", logout)
+    r.add_post("/web/compose/preview", compose_preview)
+    r.add_post("/web/compose/send", compose_send)
+    r.add_static("/static/", STATIC, append_version=False)
+    log.debug("screens mounted; login lockout window %.0f s", FAILURE_WINDOW_S)
+    return screens

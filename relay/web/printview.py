@@ -1,0 +1,50 @@
+"""The A4 notice for the door: the current bulletins as a static page.
+
+Rendered on the server, so it prints the same from any browser; every piece of
+bulletin or node text goes through :func:`html.escape` (never raw into markup).
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from relay.daemon.node import Node
+from relay.web import i18n, timefmt
+from relay.web.views import display_name, kiosk
+
+
+def _e(text: object) -> str:
+    return escape(str(text), quote=True)
+
+
+def render(node: Node, lang: str) -> str:
+    view = kiosk(node, lang)
+    ui = view["ui"]
+    now = node.hub_time()
+    printed = ui["printed"].format(time=timefmt.full(now)) if now is not None else ""
+    items = []
+    for b in view["bulletins"]:
+        meta = ui["verified"].format(hub=b["sender"], time=b["issued"])
+        if b["expires"]:
+            meta += " · " + ui["valid_until"].format(time=b["expires"])
+        items.append(
+            f'<article class="bulletin p-{_e(b["priority"])}" lang="{_e(b["lang"])}" dir="auto">'
+            f'<h2 dir="auto">{_e(b["headline"])}</h2>'
+            f'<p class="body" dir="auto">{_e(b["body"])}</p>'
+            f'<p class="meta"><bdi>{_e(meta)}</bdi></p></article>'
+        )
+    if not items:
+        items.append(f'<p class="none">{_e(ui["none"])}</p>')
+    labels = i18n.labels(lang)
+    return (
+        "<!doctype html>\n"
+        f'<html lang="{_e(lang)}" dir="{_e(view["dir"])}"><head><meta charset="utf-8">'
+        f"<title>{_e(labels['title'])} · {_e(display_name(node))}</title>"
+        '<link rel="icon" href="/static/icon.svg" type="image/svg+xml">'
+        '<link rel="stylesheet" href="/static/print.css">'
+        '<script src="/static/print.js" defer></script></head>'
+        f'<body><header><h1>{_e(labels["title"])}</h1><p class="where"><bdi>'
+        f"{_e(display_name(node))}</bdi> · {_e(printed)}</p>"
+        f'<button type="button" id="print" class="noprint">{_e(labels["print"])}</button>'
+        f"</header><main>{''.join(items)}</main></body></html>\n"
+    )

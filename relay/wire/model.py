@@ -1,0 +1,317 @@
+"""Domain types of noodrelay messages: frozen dataclasses, no protobuf.
+
+Everything above the wire layer works with these; :mod:`relay.wire.schema` is the only
+place that converts them to and from the protobuf classes. Enum numbers equal the
+schema's so the conversion is a lookup, and an enum value from a newer sender that we
+do not know becomes the ``UNKNOWN`` member instead of a crash.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+# --- CAP-aligned bulletin vocabulary --------------------------------------------------
+
+
+class MsgType(enum.IntEnum):
+    ALERT = 0
+    UPDATE = 1
+    CANCEL = 2
+
+
+class Urgency(enum.IntEnum):
+    UNKNOWN = 0
+    IMMEDIATE = 1
+    EXPECTED = 2
+    FUTURE = 3
+    PAST = 4
+
+
+class Severity(enum.IntEnum):
+    UNKNOWN = 0
+    EXTREME = 1
+    SEVERE = 2
+    MODERATE = 3
+    MINOR = 4
+
+
+class Certainty(enum.IntEnum):
+    UNKNOWN = 0
+    OBSERVED = 1
+    LIKELY = 2
+    POSSIBLE = 3
+    UNLIKELY = 4
+
+
+class Category(enum.IntFlag):
+    """CAP 1.2 ``category`` values as a bit set."""
+
+    GEO = 1 << 0
+    MET = 1 << 1
+    SAFETY = 1 << 2
+    SECURITY = 1 << 3
+    RESCUE = 1 << 4
+    FIRE = 1 << 5
+    HEALTH = 1 << 6
+    ENV = 1 << 7
+    TRANSPORT = 1 << 8
+    INFRA = 1 << 9
+    CBRNE = 1 << 10
+    OTHER = 1 << 11
+
+
+NO_CATEGORY = Category(0)
+
+
+@dataclass(frozen=True, slots=True)
+class LocalizedText:
+    """Headline and body of a bulletin in one language (BCP 47 tag, ``nl`` by default)."""
+
+    lang: str
+    headline: str
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Who a bulletin is for. Both empty: every point."""
+
+    points: tuple[int, ...] = ()
+    groups: tuple[str, ...] = ()
+
+    @property
+    def everyone(self) -> bool:
+        return not self.points and not self.groups
+
+    def includes(self, point_id: int, groups: frozenset[str] | set[str] = frozenset()) -> bool:
+        return self.everyone or point_id in self.points or bool(set(self.groups) & set(groups))
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateValues:
+    """Parameter values of a template call as they travel: numbers and texts in order."""
+
+    code: int
+    numbers: tuple[int, ...] = ()
+    texts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Bulletin:
+    """A crisis bulletin. Exactly one of ``texts`` and ``template`` is set."""
+
+    texts: tuple[LocalizedText, ...] = ()
+    template: TemplateValues | None = None
+    type: MsgType = MsgType.ALERT
+    references: tuple[int, ...] = ()
+    urgency: Urgency = Urgency.UNKNOWN
+    severity: Severity = Severity.UNKNOWN
+    certainty: Certainty = Certainty.UNKNOWN
+    categories: Category = NO_CATEGORY
+    #: Minutes after the envelope's hub time; 0 = until cancelled.
+    expires_in_min: int = 0
+    target: Target = field(default_factory=Target)
+
+    def __post_init__(self) -> None:
+        if bool(self.texts) == (self.template is not None):
+            raise ValueError("a bulletin has either texts or a template, not both or neither")
+
+    def expires_at(self, issued: int) -> int | None:
+        """Hub time of expiry, or None when it lasts until cancelled."""
+        return issued + 60 * self.expires_in_min if self.expires_in_min else None
+
+    def text_for(self, lang: str) -> LocalizedText | None:
+        """The text in ``lang``, else Dutch, else the first one."""
+        by_lang = {t.lang: t for t in self.texts}
+        return by_lang.get(lang) or by_lang.get("nl") or (self.texts[0] if self.texts else None)
+
+
+# --- status reports -------------------------------------------------------------------
+
+
+class OpenState(enum.IntEnum):
+    UNKNOWN = 0
+    OPEN = 1
+    LIMITED = 2
+    CLOSED = 3
+
+
+class PowerSource(enum.IntEnum):
+    UNKNOWN = 0
+    GRID = 1
+    GENERATOR = 2
+    BATTERY = 3
+    NONE = 4
+
+
+class Need(enum.IntFlag):
+    DRINKING_WATER = 1 << 0
+    FOOD = 1 << 1
+    FIRST_AID = 1 << 2
+    MEDICATION = 1 << 3
+    HEATING = 1 << 4
+    FUEL = 1 << 5
+    VOLUNTEERS = 1 << 6
+    TRANSPORT = 1 << 7
+    COMMUNICATIONS = 1 << 8
+    SANITATION = 1 << 9
+
+
+NO_NEEDS = Need(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """What a point holds of one hub's bulletins (hub sequence numbers)."""
+
+    up_to: int = 0
+    missing: tuple[int, ...] = ()
+    displayed: tuple[int, ...] = ()
+    #: Key id of the hub; 0 = the region hub the point follows.
+    issuer: int = 0
+
+    def holds(self, seq: int) -> bool:
+        return seq <= self.up_to and seq not in self.missing
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReport:
+    point_id: int
+    open: OpenState = OpenState.UNKNOWN
+    power: PowerSource = PowerSource.UNKNOWN
+    battery_pct: int | None = None
+    visitors: int | None = None
+    needs: Need = NO_NEEDS
+    text: str = ""
+    receipt: Receipt | None = None
+
+
+# --- hub heartbeat --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Heartbeat:
+    #: Sequence numbers of the hub's active bulletins, ascending.
+    active: tuple[int, ...] = ()
+    interval_s: int = 0
+
+
+# --- trust ----------------------------------------------------------------------------
+
+
+class Role(enum.IntEnum):
+    UNKNOWN = 0
+    ROOT = 1
+    HUB = 2
+    POINT = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Certificate:
+    """The region root's statement: this key belongs to this hub or point, for this window."""
+
+    public_key: bytes
+    role: Role
+    name: str
+    valid_from: int
+    valid_until: int
+    point_id: int = 0
+    groups: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RevokedKey:
+    key_id: int
+    #: Messages with a higher sequence number are refused; 0 refuses all.
+    last_good_seq: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Revocation:
+    keys: tuple[RevokedKey, ...]
+    reason: str = ""
+
+
+# --- repair ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FragmentNeed:
+    message_id: bytes
+    #: Bit i set: fragment i is missing.
+    missing: int
+
+
+@dataclass(frozen=True, slots=True)
+class RepairRequest:
+    seqs: tuple[int, ...] = ()
+    fragments: tuple[FragmentNeed, ...] = ()
+    certificates: tuple[int, ...] = ()
+    issuer: int = 0
+    #: Answer with a direct message (the broadcast answers did not arrive).
+    direct: bool = False
+
+
+Body = Bulletin | StatusReport | Heartbeat | Certificate | Revocation | RepairRequest | Receipt
+
+
+class Kind(enum.Enum):
+    """Message kinds, named as the schema's ``body`` oneof fields."""
+
+    BULLETIN = "bulletin"
+    STATUS = "status"
+    HEARTBEAT = "heartbeat"
+    CERTIFICATE = "certificate"
+    REVOCATION = "revocation"
+    REPAIR = "repair"
+    RECEIPT = "receipt"
+
+
+KIND_OF: dict[type, Kind] = {
+    Bulletin: Kind.BULLETIN,
+    StatusReport: Kind.STATUS,
+    Heartbeat: Kind.HEARTBEAT,
+    Certificate: Kind.CERTIFICATE,
+    Revocation: Kind.REVOCATION,
+    RepairRequest: Kind.REPAIR,
+    Receipt: Kind.RECEIPT,
+}
+
+
+def kind_of(body: Body) -> Kind:
+    return KIND_OF[type(body)]
+
+
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """The signed content of a message (everything but the signature)."""
+
+    key_id: int
+    seq: int
+    time: int
+    body: Body
+
+    @property
+    def kind(self) -> Kind:
+        return kind_of(self.body)
+
+
+@dataclass(frozen=True, slots=True)
+class SignedMessage:
+    """A decoded message with its exact bytes: ``raw = signed + signature``."""
+
+    envelope: Envelope
+    raw: bytes
+
+    @property
+    def signed(self) -> bytes:
+        return self.raw[:-64]
+
+    @property
+    def signature(self) -> bytes:
+        return self.raw[-64:]
+
+    @property
+    def kind(self) -> Kind:
+        return self.envelope.kind

@@ -1,0 +1,333 @@
+"""The protobuf edge: domain dataclasses <-> ``noodrelay_pb2`` bytes.
+
+Nothing outside :mod:`relay.wire` imports the generated code. Decoding is defensive:
+protobuf errors, enum values from the future and impossible combinations all become
+:class:`relay.errors.CorruptError` or the ``UNKNOWN`` member, never a crash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from enum import IntEnum
+from typing import TypeVar
+
+from google.protobuf.message import DecodeError
+
+from relay.errors import CorruptError, UnknownKindError
+from relay.wire import model as m
+from relay.wire import textblob
+from relay.wire.proto import noodrelay_pb2 as pb
+from relay.wire.templates.catalogue import TEMPLATES
+from relay.wire.templates.wire import pack_texts, unpack_texts
+
+E = TypeVar("E", bound=IntEnum)
+
+#: Longest repeated list we accept (a frame can't carry more anyway; bounds work on junk).
+MAX_LIST = 512
+
+
+def _enum(cls: type[E], value: int, unknown: E) -> E:
+    try:
+        return cls(value)
+    except ValueError:
+        return unknown
+
+
+def _deltas_up(values: Sequence[int]) -> list[int]:
+    """Ascending numbers as first value + differences (small varints)."""
+    out, prev = [], 0
+    for v in sorted(values):
+        out.append(v - prev)
+        prev = v
+    return out
+
+
+def _undeltas_up(deltas: Sequence[int]) -> tuple[int, ...]:
+    out, acc = [], 0
+    for d in deltas:
+        acc += d
+        out.append(acc)
+    return tuple(out)
+
+
+def _limit(values: Sequence[object], what: str) -> None:
+    if len(values) > MAX_LIST:
+        raise CorruptError(f"{what}: {len(values)} entries, more than {MAX_LIST}")
+
+
+# --- bulletins ------------------------------------------------------------------------
+
+
+_BY_CODE = {t.code: t for t in TEMPLATES}
+
+
+def template_defaults(code: int) -> tuple[m.Urgency, m.Severity, m.Certainty] | None:
+    """The CAP values a catalogue template suggests (part of the wire contract: a template
+    bulletin that leaves them 0 on the air means these)."""
+    t = _BY_CODE.get(code)
+    if t is None:
+        return None
+    return (
+        m.Urgency[t.urgency.upper()],
+        m.Severity[t.severity.upper()],
+        m.Certainty[t.certainty.upper().replace(" ", "_")],
+    )
+
+
+def effective(b: m.Bulletin) -> m.Bulletin:
+    """The bulletin as receivers see it: a template bulletin's UNKNOWN urgency, severity
+    or certainty is the template's suggestion (0 on the air means "as the template says")."""
+    defaults = template_defaults(b.template.code) if b.template is not None else None
+    if defaults is None:
+        return b
+    return replace(
+        b,
+        urgency=b.urgency or defaults[0],
+        severity=b.severity or defaults[1],
+        certainty=b.certainty or defaults[2],
+    )
+
+
+def _bulletin_to_pb(b: m.Bulletin, out: pb.Bulletin) -> None:
+    out.type = int(b.type)  # type: ignore[assignment]
+    out.references.extend(b.references)
+    cap = (b.urgency, b.severity, b.certainty)
+    defaults = template_defaults(b.template.code) if b.template is not None else None
+    if defaults is not None:  # the template's own suggestions need no bytes
+        cap = tuple(  # type: ignore[assignment]
+            type(v)(0) if v == d else v for v, d in zip(cap, defaults, strict=True)
+        )
+    out.urgency = int(cap[0])  # type: ignore[assignment]
+    out.severity = int(cap[1])  # type: ignore[assignment]
+    out.certainty = int(cap[2])  # type: ignore[assignment]
+    out.categories = int(b.categories)
+    out.expires_in = b.expires_in_min
+    if not b.target.everyone:
+        out.target.points.extend(b.target.points)
+        out.target.groups.extend(b.target.groups)
+    if b.template is not None:
+        out.template = b.template.code
+        out.template_numbers.extend(b.template.numbers)
+        out.template_texts = pack_texts(b.template.texts)
+    else:
+        out.text = textblob.pack(b.texts)
+
+
+def _bulletin_from_pb(p: pb.Bulletin) -> m.Bulletin:
+    _limit(p.references, "references")
+    _limit(p.target.points, "target points")
+    content = p.WhichOneof("content")
+    texts: tuple[m.LocalizedText, ...] = ()
+    template = None
+    if content == "text":
+        texts = textblob.unpack(p.text)
+    elif content == "template":
+        _limit(p.template_numbers, "template numbers")
+        template = m.TemplateValues(
+            code=p.template,
+            numbers=tuple(p.template_numbers),
+            texts=unpack_texts(p.template_texts),
+        )
+    else:
+        raise CorruptError("bulletin without text or template")
+    urgency = _enum(m.Urgency, p.urgency, m.Urgency.UNKNOWN)
+    severity = _enum(m.Severity, p.severity, m.Severity.UNKNOWN)
+    certainty = _enum(m.Certainty, p.certainty, m.Certainty.UNKNOWN)
+    defaults = template_defaults(template.code) if template is not None else None
+    if defaults is not None:
+        urgency = urgency if p.urgency else defaults[0]
+        severity = severity if p.severity else defaults[1]
+        certainty = certainty if p.certainty else defaults[2]
+    return m.Bulletin(
+        texts=texts,
+        template=template,
+        type=_enum(m.MsgType, p.type, m.MsgType.ALERT),
+        references=tuple(p.references),
+        urgency=urgency,
+        severity=severity,
+        certainty=certainty,
+        categories=m.Category(p.categories & ((1 << 12) - 1)),
+        expires_in_min=p.expires_in,
+        target=m.Target(points=tuple(p.target.points), groups=tuple(p.target.groups)),
+    )
+
+
+# --- status reports and receipts ------------------------------------------------------
+
+
+def _receipt_to_pb(r: m.Receipt, out: pb.Receipt) -> None:
+    out.issuer = r.issuer
+    out.up_to = r.up_to
+    out.missing.extend(sorted(r.up_to - s for s in r.missing if s <= r.up_to))
+    out.displayed.extend(sorted(r.up_to - s for s in r.displayed if s <= r.up_to))
+
+
+def _receipt_from_pb(p: pb.Receipt) -> m.Receipt:
+    _limit(p.missing, "receipt missing")
+    _limit(p.displayed, "receipt displayed")
+    if any(d > p.up_to for d in (*p.missing, *p.displayed)):
+        raise CorruptError("receipt refers below sequence number 0")
+    return m.Receipt(
+        up_to=p.up_to,
+        missing=tuple(sorted(p.up_to - d for d in p.missing)),
+        displayed=tuple(sorted(p.up_to - d for d in p.displayed)),
+        issuer=p.issuer,
+    )
+
+
+def _status_to_pb(s: m.StatusReport, out: pb.StatusReport) -> None:
+    out.point_id = s.point_id
+    out.open = int(s.open)  # type: ignore[assignment]
+    out.power = int(s.power)  # type: ignore[assignment]
+    if s.battery_pct is not None:
+        out.battery_pct = s.battery_pct
+    if s.visitors is not None:
+        out.visitors = s.visitors
+    out.needs = int(s.needs)
+    if s.text:
+        out.text = textblob.pack_plain(s.text)
+    if s.receipt is not None:
+        _receipt_to_pb(s.receipt, out.receipt)
+
+
+def _status_from_pb(p: pb.StatusReport) -> m.StatusReport:
+    battery = p.battery_pct if p.HasField("battery_pct") else None
+    if battery is not None and battery > 100:
+        raise CorruptError(f"battery at {battery} %")
+    return m.StatusReport(
+        point_id=p.point_id,
+        open=_enum(m.OpenState, p.open, m.OpenState.UNKNOWN),
+        power=_enum(m.PowerSource, p.power, m.PowerSource.UNKNOWN),
+        battery_pct=battery,
+        visitors=p.visitors if p.HasField("visitors") else None,
+        needs=m.Need(p.needs & ((1 << 10) - 1)),
+        text=textblob.unpack_plain(p.text) if p.text else "",
+        receipt=_receipt_from_pb(p.receipt) if p.HasField("receipt") else None,
+    )
+
+
+# --- heartbeat, trust, repair ---------------------------------------------------------
+
+
+def _heartbeat_to_pb(h: m.Heartbeat, out: pb.Heartbeat) -> None:
+    out.active.extend(_deltas_up(h.active))
+    out.interval = h.interval_s
+
+
+def _heartbeat_from_pb(p: pb.Heartbeat) -> m.Heartbeat:
+    _limit(p.active, "heartbeat active list")
+    return m.Heartbeat(active=_undeltas_up(p.active), interval_s=p.interval)
+
+
+def _cert_to_pb(c: m.Certificate, out: pb.Certificate) -> None:
+    out.public_key = c.public_key
+    out.role = int(c.role)  # type: ignore[assignment]
+    out.name = c.name
+    out.point_id = c.point_id
+    out.valid_from = c.valid_from
+    out.valid_until = c.valid_until
+    out.groups.extend(c.groups)
+
+
+def _cert_from_pb(p: pb.Certificate) -> m.Certificate:
+    if len(p.public_key) != 32:
+        raise CorruptError(f"certificate key of {len(p.public_key)} bytes, not 32")
+    _limit(p.groups, "certificate groups")
+    return m.Certificate(
+        public_key=p.public_key,
+        role=_enum(m.Role, p.role, m.Role.UNKNOWN),
+        name=p.name,
+        point_id=p.point_id,
+        valid_from=p.valid_from,
+        valid_until=p.valid_until,
+        groups=tuple(p.groups),
+    )
+
+
+def _revocation_to_pb(r: m.Revocation, out: pb.Revocation) -> None:
+    for k in r.keys:
+        out.keys.add(key_id=k.key_id, last_good_seq=k.last_good_seq)
+    out.reason = r.reason
+
+
+def _revocation_from_pb(p: pb.Revocation) -> m.Revocation:
+    _limit(p.keys, "revoked keys")
+    keys = tuple(m.RevokedKey(k.key_id, k.last_good_seq) for k in p.keys)
+    return m.Revocation(keys=keys, reason=p.reason)
+
+
+def _repair_to_pb(r: m.RepairRequest, out: pb.RepairRequest) -> None:
+    out.issuer = r.issuer
+    out.seqs.extend(_deltas_up(r.seqs))
+    for f in r.fragments:
+        out.fragments.add(message_id=f.message_id, missing=f.missing)
+    out.certificates.extend(r.certificates)
+    out.direct = r.direct
+
+
+def _repair_from_pb(p: pb.RepairRequest) -> m.RepairRequest:
+    _limit(p.seqs, "repair sequence numbers")
+    _limit(p.fragments, "repair fragments")
+    _limit(p.certificates, "repair certificates")
+    frags = tuple(m.FragmentNeed(f.message_id, f.missing) for f in p.fragments)
+    if any(len(f.message_id) != 3 for f in frags):
+        raise CorruptError("repair request with a malformed fragment message id")
+    return m.RepairRequest(
+        seqs=_undeltas_up(p.seqs),
+        fragments=frags,
+        certificates=tuple(p.certificates),
+        issuer=p.issuer,
+        direct=p.direct,
+    )
+
+
+# --- envelope -------------------------------------------------------------------------
+
+_TO_PB: dict[m.Kind, Callable[[object, object], None]] = {
+    m.Kind.BULLETIN: _bulletin_to_pb,  # type: ignore[dict-item]
+    m.Kind.STATUS: _status_to_pb,  # type: ignore[dict-item]
+    m.Kind.HEARTBEAT: _heartbeat_to_pb,  # type: ignore[dict-item]
+    m.Kind.CERTIFICATE: _cert_to_pb,  # type: ignore[dict-item]
+    m.Kind.REVOCATION: _revocation_to_pb,  # type: ignore[dict-item]
+    m.Kind.REPAIR: _repair_to_pb,  # type: ignore[dict-item]
+    m.Kind.RECEIPT: _receipt_to_pb,  # type: ignore[dict-item]
+}
+
+_FROM_PB: dict[m.Kind, Callable[[object], m.Body]] = {
+    m.Kind.BULLETIN: _bulletin_from_pb,  # type: ignore[dict-item]
+    m.Kind.STATUS: _status_from_pb,  # type: ignore[dict-item]
+    m.Kind.HEARTBEAT: _heartbeat_from_pb,  # type: ignore[dict-item]
+    m.Kind.CERTIFICATE: _cert_from_pb,  # type: ignore[dict-item]
+    m.Kind.REVOCATION: _revocation_from_pb,  # type: ignore[dict-item]
+    m.Kind.REPAIR: _repair_from_pb,  # type: ignore[dict-item]
+    m.Kind.RECEIPT: _receipt_from_pb,  # type: ignore[dict-item]
+}
+
+
+def envelope_to_bytes(env: m.Envelope) -> bytes:
+    """Serialise an envelope (deterministically: the bytes are what gets signed)."""
+    p = pb.Envelope(key_id=env.key_id, seq=env.seq, time=env.time)
+    kind = env.kind
+    _TO_PB[kind](env.body, getattr(p, kind.value))
+    if not p.HasField(kind.value):  # an all-default body must still mark its kind
+        getattr(p, kind.value).SetInParent()
+    return p.SerializeToString(deterministic=True)
+
+
+def envelope_from_bytes(data: bytes) -> m.Envelope:
+    """Parse an envelope; unknown kinds raise :class:`UnknownKindError`."""
+    p = pb.Envelope()
+    try:
+        p.ParseFromString(data)
+    except (DecodeError, ValueError, RecursionError) as err:
+        raise CorruptError(f"not a valid envelope: {err}") from err
+    which = p.WhichOneof("body")
+    if which is None:
+        raise UnknownKindError("message of a kind this version does not know (newer sender?)")
+    kind = m.Kind(which)
+    try:
+        body = _FROM_PB[kind](getattr(p, which))
+    except (ValueError, UnicodeDecodeError) as err:
+        raise CorruptError(f"invalid {kind.value}: {err}") from err
+    return m.Envelope(key_id=p.key_id, seq=p.seq, time=p.time, body=body)
