@@ -33,7 +33,7 @@ from relay.engine.outputs import (
 )
 from relay.engine.point import PointEngine
 from relay.errors import RelayError, StoreError
-from relay.radio.transport import Frame, LinkState, SendStatus, Transport
+from relay.radio.transport import BROADCAST, Frame, LinkState, SendStatus, Transport
 from relay.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -133,6 +133,11 @@ class Node:
                 t.payload, t.destination, want_ack=t.want_ack, hop_limit=t.hop_limit
             )
             status = result.status
+            if t.want_ack and t.destination != BROADCAST and status is SendStatus.QUEUED:
+                # The radio sent it but the destination never acked (or only a relay was
+                # overheard): not delivered, as far as we can know. The engine retries.
+                log.info("no ack for %s frame: %s", t.purpose, result.detail or "timeout")
+                status = SendStatus.MAX_RETRANSMIT
         except RelayError as err:
             log.warning("radio refused %s frame: %s", t.purpose, err)
             status = SendStatus.NOT_SENT

@@ -49,6 +49,8 @@ _THROTTLED_PORTS = (
 
 #: ``QueueStatus.res`` when the transmitter is off (firmware ``ERRNO_DISABLED``).
 ERRNO_DISABLED = 34
+#: ``QueueStatus.res`` when the transmit queue had no room (``ERRNO_UNKNOWN``).
+ERRNO_UNKNOWN = 32
 
 #: Runs a callback once the simulated node has handled everything due at this instant.
 AfterAir = Callable[[Callable[[], None]], None]
@@ -172,13 +174,13 @@ class EmulatedNode:
 
     def queue_status(self, res: int = 0, packet_id: int = 0) -> mesh_pb2.QueueStatus:
         free, capacity = self.sim.queue_status()
+        self._last_free = free  # what the client now believes; tick() reports changes
         return mesh_pb2.QueueStatus(res=res, free=free, maxlen=capacity, mesh_packet_id=packet_id)
 
     def tick(self) -> None:
         """Periodic work: tell the client when the transmit queue's free space changed."""
         free, _ = self.sim.queue_status()
         if free != self._last_free:
-            self._last_free = free
             self._to_client([mesh_pb2.FromRadio(queueStatus=self.queue_status())], keep=False)
 
     # --- packets from the client ----------------------------------------------------------
@@ -224,6 +226,9 @@ class EmulatedNode:
         if not lora.tx_enabled or lora.region == 0:
             # RadioLibInterface::send: released without a NAK, the QueueStatus says why.
             return [mesh_pb2.FromRadio(queueStatus=self.queue_status(ERRNO_DISABLED, packet.id))]
+        if self.sim.queue_status()[0] == 0:
+            # RadioLibInterface::send: txQueue.enqueue fails, the packet is released.
+            return [mesh_pb2.FromRadio(queueStatus=self.queue_status(ERRNO_UNKNOWN, packet.id))]
         hop_limit = packet.hop_limit
         if packet.want_ack and hop_limit == 0:
             hop_limit = lora.hop_limit  # Router::sendLocal

@@ -55,7 +55,8 @@ MAX_HOP_LIMIT = 7
 
 #: ``QueueStatus.res`` values (firmware ``ErrorCode``; 7 and 9 are Routing.Error values).
 _RES_OK = (0, 35)  # ERRNO_OK, ERRNO_SHOULD_RELEASE ("no error")
-_RES_DETAIL = {32: "transmit queue full", 33: "no radio interface", 34: "transmitter disabled"}
+_RES_QUEUE_FULL = 32  # ERRNO_UNKNOWN from a full transmit queue: not taken, try again
+_RES_DETAIL = {33: "no radio interface", 34: "transmitter disabled (is the region set?)"}
 #: ``Routing.Error`` -> our status.
 _ROUTING_STATUS = {
     0: SendStatus.ACKED,
@@ -125,6 +126,8 @@ class MeshtasticTransport:
         self._early_routing: OrderedDict[int, list[RoutingEvent]] = OrderedDict()
         self._status_waiters: dict[int, asyncio.Future[QueueStatusEvent]] = {}
         self._closers: set[asyncio.Task[None]] = set()
+        #: Free slots in the radio's transmit queue, as its last QueueStatus said.
+        self._radio_free: int | None = None
         self._frame_handlers: list[FrameHandler] = []
         self._state_handlers: list[StateHandler] = []
         self._wake = asyncio.Event()
@@ -192,6 +195,7 @@ class MeshtasticTransport:
 
     def _install(self, link: MeshtasticLink) -> None:
         self._link = link
+        self._radio_free = None
         self._node_num = link.node_num
         self.last_error = None
 
@@ -286,12 +290,23 @@ class MeshtasticTransport:
         return None
 
     async def _sender(self) -> None:
-        """Hand queued frames to the radio one by one, in order; only confirmed ones leave."""
+        """Hand queued frames to the radio one by one, in order; only confirmed ones leave.
+
+        While the radio's transmit queue is full we wait for its next QueueStatus instead
+        of calling ``sendData``, which would sleep in the library until then.
+        """
         while True:
             link = self._ready_link()
             if not self._pending or link is None:
                 self._wake.clear()
                 await self._wake.wait()
+                continue
+            if self._radio_free == 0:
+                self._wake.clear()
+                try:
+                    await asyncio.wait_for(self._wake.wait(), self.options.queue_status_s)
+                except TimeoutError:
+                    self._radio_free = None  # no update came: try, the QueueStatus will tell
                 continue
             out = self._pending[0]
             try:
@@ -314,6 +329,12 @@ class MeshtasticTransport:
             out.packet_id = 0
             self._pending.appendleft(out)
             raise RadioDisconnectedError(f"no QueueStatus for packet {packet_id:08x}")
+        if status.res == _RES_QUEUE_FULL:
+            logger.info("%s: radio transmit queue full; frame kept until there is room", self)
+            out.packet_id = 0
+            self._pending.appendleft(out)
+            self._radio_free = 0
+            return
         self._settle(out, status)
 
     async def _queue_status(self, link: MeshtasticLink, packet_id: int) -> QueueStatusEvent | None:
@@ -360,6 +381,9 @@ class MeshtasticTransport:
     # --- LinkEvents (on the loop thread) ----------------------------------------------------
 
     def link_queue_status(self, event: QueueStatusEvent) -> None:
+        self._radio_free = event.free
+        if event.free:
+            self._wake.set()
         if not event.packet_id:
             return  # a heartbeat answer or a free-space update
         waiter = self._status_waiters.get(event.packet_id)

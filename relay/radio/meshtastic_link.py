@@ -20,18 +20,17 @@ module, so the rest of noodrelay sees one asyncio object. What it defends agains
   ``QueueStatus`` for that packet id.
 * Closing right after connecting races the first heartbeat: :meth:`open` returns only
   after the device answered the heartbeat (its ``QueueStatus``).
+
+The library's classes, the worker thread and the error mapping are in
+:mod:`relay.radio.meshtastic_parts`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
 import dataclasses
-import errno
 import logging
-import queue
-import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,15 +38,35 @@ from typing import Any, Protocol, TypeVar
 
 from relay.errors import (
     ConfigTimeoutError,
-    PortBusyError,
-    PortNotFoundError,
     RadioConnectError,
     RadioDisconnectedError,
     RadioError,
     SlotTakenError,
 )
+from relay.radio.meshtastic_parts import (
+    Endpoint,
+    RadioUnreachableError,
+    SerialEndpoint,
+    TcpEndpoint,
+    Worker,
+    close_interface,
+    interface_classes,
+    map_error,
+)
 from relay.radio.supervisor import LossReason
 from relay.radio.transport import PRIVATE_PORT, Frame
+
+__all__ = [
+    "Endpoint",
+    "LinkEvents",
+    "LinkTimeouts",
+    "MeshtasticLink",
+    "QueueStatusEvent",
+    "RadioUnreachableError",
+    "RoutingEvent",
+    "SerialEndpoint",
+    "TcpEndpoint",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -57,30 +76,6 @@ T = TypeVar("T")
 TOPIC_DATA = "meshtastic.receive.data.PRIVATE_APP"
 TOPIC_ROUTING = "meshtastic.receive.routing"
 TOPIC_LOST = "meshtastic.connection.lost"
-
-
-class RadioUnreachableError(RadioConnectError):
-    """Nothing answers at the radio's network address."""
-
-
-@dataclass(frozen=True, slots=True)
-class SerialEndpoint:
-    path: str
-
-    def __str__(self) -> str:
-        return f"serial://{self.path}"
-
-
-@dataclass(frozen=True, slots=True)
-class TcpEndpoint:
-    host: str
-    port: int = 4403
-
-    def __str__(self) -> str:
-        return f"tcp://{self.host}:{self.port}"
-
-
-Endpoint = SerialEndpoint | TcpEndpoint
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,81 +116,6 @@ class LinkEvents(Protocol):
     def link_routing(self, event: RoutingEvent) -> None: ...
 
 
-def _interface_classes() -> tuple[type[Any], type[Any]]:
-    """The library's interfaces, subclassed to report what it otherwise hides.
-
-    Imported lazily: ``import meshtastic`` starts the library's global publishing
-    thread, which commands that never touch a radio should not pay for.
-    """
-    from meshtastic.serial_interface import SerialInterface
-    from meshtastic.tcp_interface import TCPInterface
-
-    class ObservedSerial(SerialInterface):  # type: ignore[misc]
-        _link: MeshtasticLink
-
-        def _handleQueueStatusFromRadio(self, queueStatus: Any) -> None:  # noqa: N802, N803
-            super()._handleQueueStatusFromRadio(queueStatus)
-            self._link.queue_status_from_library(queueStatus)
-
-    class ObservedTcp(TCPInterface):  # type: ignore[misc]
-        _link: MeshtasticLink
-
-        def _handleQueueStatusFromRadio(self, queueStatus: Any) -> None:  # noqa: N802, N803
-            super()._handleQueueStatusFromRadio(queueStatus)
-            self._link.queue_status_from_library(queueStatus)
-
-        def myConnect(self) -> None:  # noqa: N802
-            # The library connects without a timeout (minutes on an unreachable host).
-            address = (self.hostname, self.portNumber)
-            self.socket = socket.create_connection(address, timeout=self._link.connect_timeout)
-            self.socket.settimeout(None)
-
-        def _reconnect(self) -> None:
-            # Instead of the library's silent reconnect (which drops sends in its gap),
-            # end this connection with a loss event; the supervisor reconnects.
-            self._link.device_closed()
-            self._wantExit = True
-            sock = self.socket
-            if sock is not None:
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
-
-    return ObservedSerial, ObservedTcp
-
-
-class _Worker:
-    """One thread that runs this link's library calls, one at a time, in order.
-
-    Our own (not a ``ThreadPoolExecutor``) so that closing can wait for it with a bound
-    and tests can see that it has ended.
-    """
-
-    def __init__(self, name: str) -> None:
-        self._jobs: queue.SimpleQueue[
-            tuple[Callable[[], Any], concurrent.futures.Future[Any]] | None
-        ] = queue.SimpleQueue()
-        self.thread = threading.Thread(target=self._run, name=name, daemon=True)
-        self.thread.start()
-
-    def submit(self, fn: Callable[[], T]) -> concurrent.futures.Future[T]:
-        future: concurrent.futures.Future[T] = concurrent.futures.Future()
-        self._jobs.put((fn, future))
-        return future
-
-    def _run(self) -> None:
-        while (job := self._jobs.get()) is not None:
-            fn, future = job
-            if not future.set_running_or_notify_cancel():
-                continue
-            try:
-                future.set_result(fn())
-            except BaseException as err:  # handed to the awaiting coroutine
-                future.set_exception(err)
-
-    def stop(self) -> None:
-        self._jobs.put(None)
-
-
 class _Listener:
     """pypubsub listener: bound methods of an object the link keeps alive."""
 
@@ -226,7 +146,7 @@ class MeshtasticLink:
         self._events = events
         self._loop = loop
         self.timeouts = timeouts or LinkTimeouts()
-        self._worker = _Worker(f"meshtastic {endpoint}")
+        self._worker = Worker(f"meshtastic {endpoint}")
         self._iface: Any = None
         self._listener = _Listener(self)
         self._subscribed = False
@@ -284,7 +204,7 @@ class MeshtasticLink:
 
     def _construct(self) -> Any:
         """The interface object, not yet connected (so that we hold it while it connects)."""
-        serial_cls, tcp_cls = _interface_classes()
+        serial_cls, tcp_cls = interface_classes()
         endpoint = self.endpoint
         if isinstance(endpoint, SerialEndpoint):
             # Always pass devPath: without it the library probes ports and may sys.exit.
@@ -338,7 +258,7 @@ class MeshtasticLink:
         except RadioError:
             raise
         except Exception as err:
-            raise _map_error(self.endpoint, err) from err
+            raise map_error(self.endpoint, err) from err
 
     # --- sending ------------------------------------------------------------------------
 
@@ -493,7 +413,7 @@ class MeshtasticLink:
         iface, self._iface = self._iface, None
         if iface is not None:
             self._release_for_close(iface)
-            future = asyncio.wrap_future(self._worker.submit(lambda: _close_interface(iface)))
+            future = asyncio.wrap_future(self._worker.submit(lambda: close_interface(iface)))
             future.add_done_callback(_consume)
             try:
                 await asyncio.wait_for(asyncio.shield(future), self.timeouts.close_s)
@@ -522,50 +442,7 @@ class MeshtasticLink:
         return self._worker.thread.is_alive()
 
 
-def _close_interface(iface: Any) -> None:
-    """``iface.close()``, then cancel a heartbeat timer started behind its back.
-
-    The library cancels its heartbeat timer first and joins its reader thread last; a
-    reader still finishing a handshake in between starts a new 300 s timer thread that
-    nothing cancels. After the join no new one can appear.
-    """
-    try:
-        iface.close()
-    finally:
-        timer = iface.heartbeatTimer
-        if timer is not None:
-            timer.cancel()
-
-
 def _consume(future: asyncio.Future[Any]) -> None:
     """Retrieve a worker result nobody awaits any more (after a timeout), for the log."""
     if not future.cancelled() and future.exception() is not None:
         logger.debug("abandoned library call ended with %r", future.exception())
-
-
-def _map_error(endpoint: Endpoint, err: Exception) -> RadioError:
-    """A library or OS error as one of ours, with a message a technician can act on."""
-    if isinstance(endpoint, SerialEndpoint):
-        return _map_serial_error(endpoint, err)
-    if isinstance(err, ConnectionRefusedError):
-        return RadioUnreachableError(
-            f"{endpoint}: connection refused (is the radio's TCP API on and the port right?)"
-        )
-    if isinstance(err, socket.gaierror):
-        return RadioUnreachableError(f"{endpoint}: unknown host {endpoint.host!r}")
-    if isinstance(err, TimeoutError):
-        return RadioUnreachableError(f"{endpoint}: no answer (host down or unreachable)")
-    return RadioConnectError(f"{endpoint}: {type(err).__name__}: {err}")
-
-
-def _map_serial_error(endpoint: SerialEndpoint, err: Exception) -> RadioError:
-    text = str(err)
-    path = endpoint.path
-    if isinstance(err, FileNotFoundError) or "No such file" in text:
-        return PortNotFoundError(f"{path}: no such serial device (is the radio plugged in?)")
-    if isinstance(err, PermissionError):
-        return RadioConnectError(f"{path}: permission denied (add the user to group 'dialout')")
-    busy = getattr(err, "errno", None) == errno.EBUSY
-    if busy or "exclusively lock" in text or "busy" in text.lower():
-        return PortBusyError(f"{path}: the serial port is in use by another program")
-    return RadioConnectError(f"{endpoint}: {type(err).__name__}: {text}")

@@ -4,6 +4,7 @@
 ``serial:///dev/ttyACM0``       a radio on USB serial (``meshtastic`` SerialInterface)
 ``tcp://host`` / ``tcp://host:4403``  a radio or ``meshtasticd`` over TCP (default port 4403)
 ``sim://node-name``             a node of a running simulated air (in-process)
+``loop://channel/NODE``         the in-process loopback radio (daemon and screen tests)
 ==============================  ==================================================
 
 The scheme table is the only place that knows the implementations; each is imported
@@ -13,6 +14,7 @@ not load the simulator.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +25,7 @@ from relay.errors import ConfigError, TransportURLError
 from relay.radio.transport import Transport
 
 if TYPE_CHECKING:
+    from relay.radio.loopback import LoopbackRegistry
     from relay.radio.meshtastic_adapter import AdapterOptions
     from relay.sim.realtime import RealtimeAir
 
@@ -35,6 +38,8 @@ class TransportContext:
 
     #: The running simulated air, for ``sim://``.
     air: RealtimeAir | None = None
+    #: The in-process loopback channels, for ``loop://``.
+    loopback: LoopbackRegistry | None = None
     #: Timeouts and backoff for ``serial://`` and ``tcp://``.
     meshtastic: AdapterOptions | None = None
     rng: random.Random | None = None
@@ -89,6 +94,21 @@ def _sim(url: SplitResult, raw: str, ctx: TransportContext) -> Transport:
         raise TransportURLError(f"{raw!r}: {err}") from None
 
 
+def _loop(url: SplitResult, raw: str, ctx: TransportContext) -> Transport:
+    """``loop://channel/NODE``: NODE is a hex node number, or a name hashed to one."""
+    if ctx.loopback is None:
+        raise TransportURLError(f"{raw!r}: loop:// needs a loopback registry (in-process only)")
+    _no_extras(url, raw)
+    from relay.radio.loopback import LoopbackTransport
+
+    name = url.path.strip("/") or "0"
+    try:
+        num = int(name, 16)
+    except ValueError:
+        num = sum(name.encode()) * 2654435761 % 0xFFFFFFF0
+    return LoopbackTransport(ctx.loopback.channel(url.netloc or "air"), num)
+
+
 def _no_extras(url: SplitResult, raw: str) -> None:
     if url.query or url.fragment:
         raise TransportURLError(f"{raw!r}: radio URLs take no ?query or #fragment")
@@ -99,11 +119,22 @@ SCHEMES: dict[str, Callable[[SplitResult, str, TransportContext], Transport]] = 
     "serial": _serial,
     "tcp": _tcp,
     "sim": _sim,
+    "loop": _loop,
 }
 
 
-def open_transport(url: str, context: TransportContext | None = None) -> Transport:
-    """The transport a URL names, not yet started (``await transport.start()``)."""
+def open_transport(
+    url: str,
+    context: TransportContext | None = None,
+    *,
+    loopback: LoopbackRegistry | None = None,
+) -> Transport:
+    """The transport a URL names, not yet started (``await transport.start()``).
+
+    ``loopback=`` is shorthand for ``TransportContext(loopback=...)``.
+    """
+    if loopback is not None:
+        context = dataclasses.replace(context or TransportContext(), loopback=loopback)
     text = url.strip()
     if "://" not in text:
         raise TransportURLError(

@@ -232,6 +232,20 @@ async def test_duty_cycle_limit(no_leaks: None) -> None:
             assert refused.status is SendStatus.DUTY_CYCLE_LIMIT
 
 
+async def test_full_radio_queue_delays_instead_of_failing(no_leaks: None) -> None:
+    """A one-slot transmit queue: frames wait for room; none is lost or reported failed."""
+    async with (
+        EmulatedMesh(trio(tx_queue_size=1), seed=3, speed=SPEED) as small,
+        started(tcp(small, "alpha")) as (alpha, seen),
+        started(tcp(small, "bravo")) as (_, bravo),
+    ):
+        payloads = [f"frame {n}".encode() for n in range(4)]
+        results = await asyncio.gather(*(alpha.send(p) for p in payloads))
+        assert {r.status for r in results} == {SendStatus.QUEUED}
+        assert LinkState.DISCONNECTED not in seen.states
+        await eventually(lambda: sorted(bravo.payloads()) == payloads, what="all four heard")
+
+
 async def test_unheard_dm_ends_in_max_retransmit(no_leaks: None) -> None:
     # bravo, alpha's only neighbour, never relays: no implicit ack, three tries, a NAK.
     async with (

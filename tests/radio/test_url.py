@@ -47,3 +47,15 @@ def test_tcp_url_with_port() -> None:
 def test_bad_urls_say_what_is_wrong(url: str, message: str) -> None:
     with pytest.raises(TransportURLError, match=message.replace("?", r"\?")):
         open_transport(url)
+
+
+def test_loop_url() -> None:
+    from relay.radio.loopback import LoopbackRegistry, LoopbackTransport
+
+    transport = open_transport("loop://air/7e570001", loopback=LoopbackRegistry())
+    assert isinstance(transport, LoopbackTransport)
+
+
+def test_loop_url_needs_a_registry() -> None:
+    with pytest.raises(TransportURLError, match="loopback registry"):
+        open_transport("loop://air/hub")
