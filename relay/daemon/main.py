@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import random
 import signal
 import sys
@@ -30,7 +31,8 @@ def setup_logging() -> None:
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(logging.INFO)
+    level = os.environ.get("RELAY_LOG", "info").upper()
+    root.setLevel(getattr(logging, level, logging.INFO))
 
 
 async def serve(config: DaemonConfig, stop: asyncio.Event) -> None:

@@ -141,6 +141,14 @@ class Node:
         except RelayError as err:
             log.warning("radio refused %s frame: %s", t.purpose, err)
             status = SendStatus.NOT_SENT
+        log.debug(
+            "%s frame (%d B) to !%08x hop limit %s: %s",
+            t.purpose,
+            len(t.payload),
+            t.destination,
+            t.hop_limit,
+            status.value,
+        )
         self.apply(self.engine.on_send_result(t.token, status, self.mono()))
 
     # --- outputs --------------------------------------------------------------------

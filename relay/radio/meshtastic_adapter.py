@@ -76,7 +76,7 @@ class AdapterOptions:
     #: How long the device may take to confirm a packet with its QueueStatus.
     queue_status_s: float = 5.0
     #: How long a want_ack frame waits for its ack or NAK (then: QUEUED, "no ack").
-    ack_s: float = 120.0
+    ack_s: float = 60.0
     #: How long send() keeps a frame queued while the link is down (None: until close).
     send_timeout_s: float | None = None
     max_pending: int = 64
