@@ -64,6 +64,20 @@ class EngineConfig:
     hub_silence_s: float = 1800.0
     #: Incomplete fragments are kept this long.
     fragment_ttl_s: float = 3600.0
+    # --- help requests -------------------------------------------------------------------
+    #: Point: a help request is sent again when no answer from the hub has come this long
+    #: after it was queued (doubling up to the second value, with jitter). The round trip
+    #: of a request and its answer over a few hops takes ~10-40 s at LONG_FAST.
+    help_retry_s: tuple[float, float] = (45.0, 300.0)
+    #: Point: a refused or unacknowledged request is tried again this soon (random).
+    help_failed_retry_s: tuple[float, float] = (5.0, 20.0)
+    #: Point: help updates that arrived are acknowledged together after this delay.
+    help_ack_delay_s: float = 3.0
+    #: Hub: an update the point has not acknowledged is sent again after this (doubling).
+    help_update_retry_s: tuple[float, float] = (60.0, 600.0)
+    #: Hub: a repeated request is answered at most once in this time (a replaying
+    #: attacker must not turn the hub into a transmitter).
+    help_answer_gap_s: float = 15.0
 
     @property
     def budget_fraction(self) -> float:

@@ -20,6 +20,7 @@ from relay.engine.base import Engine
 from relay.engine.budget import AirtimeBudget
 from relay.engine.catalogue import BulletinRecord
 from relay.engine.config import EngineConfig
+from relay.engine.help import HubDesk, is_help_timer
 from relay.engine.hubclock import HubClock
 from relay.engine.outbox import Completed, Estimate, Failed
 from relay.engine.outputs import (
@@ -34,10 +35,14 @@ from relay.engine.outputs import (
 )
 from relay.radio.transport import BROADCAST
 from relay.wire import fragments
+from relay.wire.help import HelpReply
 from relay.wire.issuer import Issuer
 from relay.wire.model import (
     Bulletin,
     Heartbeat,
+    HelpAck,
+    HelpRequest,
+    HelpState,
     Receipt,
     RepairRequest,
     Severity,
@@ -92,6 +97,7 @@ class HubEngine(Engine):
         self._by_message_id: dict[bytes, tuple[int, int]] = {}
         self._repair_budget = AirtimeBudget(self.config.budget_fraction * self.config.repair_share)
         self._cert_asked: dict[int, float] = {}
+        self.help = HubDesk(self)
 
     @property
     def key_id(self) -> int:
@@ -134,6 +140,18 @@ class HubEngine(Engine):
         message = self.issuer.issue(bulletin, at=self.clock.now(now))
         return message, self.publish(message, now)
 
+    def help_update(
+        self,
+        point_key: int,
+        request: int,
+        state: HelpState,
+        reply: HelpReply | None,
+        now: float,
+    ) -> tuple[SignedMessage, list[Output]]:
+        """An operator's step on a help request, sent to the point until it acknowledges."""
+        message, out = self.help.update(point_key, request, state, reply, now)
+        return message, out + self._pump(now)
+
     def estimate(self, size: int, bulletin: Bulletin, now: float) -> Estimate:
         return self.outbox.estimate(size, bulletin_priority(bulletin), now)
 
@@ -158,6 +176,8 @@ class HubEngine(Engine):
     # --- timers ---------------------------------------------------------------------
 
     def _on_timer(self, name: str, now: float) -> list[Output]:
+        if is_help_timer(name):
+            return self.help.on_timer(name, now)
         if name != HEARTBEAT:
             return []
         out = self._expire(now)
@@ -183,10 +203,20 @@ class HubEngine(Engine):
         if isinstance(body, RepairRequest):
             self._heard(v.sender, node, now)
             return self._repair(body, node, now)
+        if isinstance(body, HelpRequest | HelpAck):
+            return self._help(v, body, node, now)
         if isinstance(body, Bulletin):
             # Another hub's bulletin (a neighbouring region, a backup hub): keep it.
             return [BulletinAccepted(v.message, v.sender, True)]
         return []
+
+    def _help(
+        self, v: Verified, body: HelpRequest | HelpAck, node: int, now: float
+    ) -> list[Output]:
+        self._heard(v.sender, node, now)
+        if isinstance(body, HelpRequest):
+            return self.help.on_request(v, body, node, now)
+        return self.help.on_ack(v, body, now)
 
     def _heard(self, sender: Principal, node: int, now: float) -> PointView:
         view = self.points.get(sender.point_id)
@@ -194,6 +224,7 @@ class HubEngine(Engine):
             view = PointView(sender.point_id, sender.name, sender.key_id, node, now)
             self.points[sender.point_id] = view
         view.node, view.last_heard = node, now
+        self.help.heard_from(sender.key_id, node, now)
         return view
 
     def _status(self, v: Verified, report: StatusReport, node: int, now: float) -> list[Output]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from relay.wire.model import Receipt, SignedMessage, StatusReport
+from relay.wire.help import HelpDetails, HelpReply
+from relay.wire.model import HelpUpdate, Receipt, SignedMessage, StatusReport
 from relay.wire.trust import Principal
 
 
@@ -119,6 +120,47 @@ class Delivered:
     outbox_id: int
 
 
+@dataclass(frozen=True, slots=True)
+class HelpRequestAccepted:
+    """Hub: a help request, new to us. Persist it and raise the alarm."""
+
+    message: SignedMessage
+    sender: Principal
+    node: int
+    #: None when the sealed part did not open (``details_error`` says why): the public
+    #: fields still reach the operator, who can act on them.
+    details: HelpDetails | None
+    details_error: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class HelpUpdateIssued:
+    """Hub: a help update signed (it is now the request's state). Persist it."""
+
+    message: SignedMessage
+    update: HelpUpdate
+    reply: HelpReply
+
+
+@dataclass(frozen=True, slots=True)
+class HelpUpdateAcked:
+    """Hub: the point acknowledged update ``update_seq`` of its request ``request``."""
+
+    point_key: int
+    request: int
+    update_seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class HelpUpdateAccepted:
+    """Point: the hub's newest word on one of our requests. Persist it."""
+
+    message: SignedMessage
+    update: HelpUpdate
+    #: None when the sealed reply did not open.
+    reply: HelpReply | None
+
+
 Notification = (
     BulletinAccepted
     | BulletinChanged
@@ -128,5 +170,9 @@ Notification = (
     | HubHeard
     | Rejected
     | Delivered
+    | HelpRequestAccepted
+    | HelpUpdateIssued
+    | HelpUpdateAcked
+    | HelpUpdateAccepted
 )
 Output = Transmit | Notification

@@ -20,18 +20,23 @@ from dataclasses import dataclass, replace
 from relay.engine.base import Engine
 from relay.engine.catalogue import BulletinRecord
 from relay.engine.config import EngineConfig
+from relay.engine.help import PointDesk, is_help_timer
 from relay.engine.hubclock import HubClock
 from relay.engine.outbox import TO_HUB, Completed, Failed
 from relay.engine.outputs import BulletinAccepted, HubHeard, Output, Priority
 from relay.radio.transport import Frame
+from relay.wire.help import HelpDetails
 from relay.wire.issuer import Issuer
 from relay.wire.model import (
     Bulletin,
     FragmentNeed,
     Heartbeat,
+    HelpUpdate,
+    HelpUrgency,
     Receipt,
     RepairRequest,
     Role,
+    SignedMessage,
     StatusReport,
 )
 from relay.wire.replay import ReplayGuard
@@ -83,6 +88,7 @@ class PointEngine(Engine):
         self._repair_backoff = config.repair_backoff_s[0]
         self._asked: dict[int, float] = {}
         self._last_hops: int | None = None
+        self.help = PointDesk(self)
 
     @property
     def hub_node(self) -> int | None:
@@ -95,6 +101,7 @@ class PointEngine(Engine):
     def start(self, now: float) -> list[Output]:
         """Begin: the first report after a random delay (no storm when a region boots)."""
         self._set_timer(STATUS, now + self._jitter(self.config.first_report_delay_s))
+        self.help.start(now)
         return self._pump(now)
 
     def set_status(self, status: StatusReport, now: float) -> list[Output]:
@@ -112,6 +119,19 @@ class PointEngine(Engine):
             self.displayed.add((key_id, seq))
             self._receipt_due(now)
         return self._pump(now)
+
+    def send_help(
+        self,
+        type_code: int,
+        urgency: HelpUrgency,
+        people: int,
+        details: HelpDetails,
+        now: float,
+    ) -> tuple[SignedMessage, list[Output]]:
+        """Staff ask the control room for help: sealed, signed, queued first, retried
+        until the hub answers (relay.engine.help)."""
+        message = self.help.send(type_code, urgency, people, details, now)
+        return message, self._pump(now)
 
     def restore(self, record: BulletinRecord, displayed: bool) -> None:
         """After a restart: a bulletin from the store (state included)."""
@@ -147,6 +167,8 @@ class PointEngine(Engine):
             self._gaps_changed(now)
         elif isinstance(body, RepairRequest):
             self._send_own_certificate(body, now)
+        elif isinstance(body, HelpUpdate):
+            out += self.help.on_update(v, body, node, now)
         return out
 
     def _bulletin(self, v: Verified, body: Bulletin, now: float) -> list[Output]:
@@ -279,6 +301,8 @@ class PointEngine(Engine):
             self._set_timer(STATUS, now + self.config.status_interval_s * self._slowdown())
         elif name == REPAIR_REQUEST:
             self._ask_for_repair(now)
+        elif is_help_timer(name):
+            return self.help.on_timer(name, now)
         return self._expire(now)
 
     def _completed(self, event: Completed, now: float) -> list[Output]:
@@ -291,9 +315,10 @@ class PointEngine(Engine):
             self._set_timer(STATUS, now + interval, earliest=False)
             if self._dirty:
                 self._receipt_due(now)
-        return []
+        return self.help.on_completed(event.entry, now)
 
     def _failed(self, event: Failed, now: float) -> list[Output]:
+        self.help.on_failed(event.entry, now)
         if event.entry.purpose == REPAIR_REQUEST:
             # The request itself did not arrive. Ask again after the direct-message back-off
             # (doubling, stretched on a busy channel): a congested channel must not be

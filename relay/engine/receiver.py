@@ -7,6 +7,7 @@ certificate arrives instead of waiting for a repair round.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from collections import OrderedDict
@@ -17,12 +18,17 @@ from relay.radio.transport import Frame
 from relay.wire import envelope
 from relay.wire.describe import reason_code
 from relay.wire.fragments import Reassembler
+from relay.wire.model import Kind
 from relay.wire.trust import Verified, Verifier
 
 log = logging.getLogger(__name__)
 
 RECENT = 512
 QUARANTINE = 32
+#: Kinds whose every arrival is answered, repeats included: the hub answers a repeated
+#: help request with the request's state, a point acknowledges a repeated help update
+#: (the answer to the first copy may have been lost). Other repeats are dropped quietly.
+ANSWERED_REPEATS = frozenset({Kind.HELP_REQUEST, Kind.HELP_UPDATE})
 
 
 class Receiver:
@@ -53,12 +59,12 @@ class Receiver:
     ) -> tuple[Verified | None, Rejected | None]:
         digest = hashlib.sha256(raw).digest()[:12]
         if digest in self._recent:
-            return None, None  # a repair or a second route: seen, nothing to do
+            return self._repeat(raw, hub_now), None  # a repair or a second route
         try:
             verified = self.verifier.verify(raw, now=hub_now)
         except DuplicateError:
             self._remember(digest)
-            return None, None
+            return self._repeat(raw, hub_now), None
         except UnknownKeyError as err:
             self._quarantine[raw] = (node, err.key_id or 0)
             while len(self._quarantine) > QUARANTINE:
@@ -68,6 +74,17 @@ class Receiver:
             return None, Rejected(reason_code(err), str(err), node)
         self._remember(digest)
         return verified, None
+
+    def _repeat(self, raw: bytes, hub_now: int | None) -> Verified | None:
+        """A message accepted before, passed on again only if its kind is answered."""
+        try:
+            if envelope.parse(raw).kind not in ANSWERED_REPEATS:
+                return None
+            verified = self.verifier.verify(raw, now=hub_now, replay=False)
+        except RelayError as err:
+            log.info("repeated message no longer accepted: %s", err)
+            return None
+        return dataclasses.replace(verified, repeat=True)
 
     def _remember(self, digest: bytes) -> None:
         self._recent[digest] = None

@@ -15,7 +15,7 @@ from typing import Protocol
 from relay.errors import CertificateError, RoleError
 from relay.wire import envelope
 from relay.wire.keys import PrivateKey, format_key_id, key_id_of, load_private
-from relay.wire.model import Body, Certificate, SignedMessage, kind_of
+from relay.wire.model import Body, Certificate, Kind, SignedMessage, kind_of
 from relay.wire.sequence import SequenceCounter
 from relay.wire.trust import ALLOWED
 
@@ -83,7 +83,12 @@ class Issuer:
 
     def issue(self, body: Body, at: int | None = None) -> SignedMessage:
         """Sign ``body`` with the next sequence number at hub time ``at`` (default: now)."""
-        kind = kind_of(body)
+        return self.issue_built(kind_of(body), lambda seq: body, at)
+
+    def issue_built(
+        self, kind: Kind, build: Callable[[int], Body], at: int | None = None
+    ) -> SignedMessage:
+        """Sign a body built for its own sequence number (sealed parts bind that number)."""
         if self.role not in ALLOWED[kind]:
             raise RoleError(
                 f"{self.key.name} is a {self.role.name.lower()} key and may not sign a {kind.value}"
@@ -93,4 +98,8 @@ class Issuer:
         # Time 0 means "hub time unknown" (a point that has not heard the hub yet).
         if cert is not None and now and not cert.valid_from <= now <= cert.valid_until:
             raise CertificateError(f"the certificate of {cert.name} is not valid at this time")
-        return envelope.sign(self.key, self.counter.next(), now, body)
+        seq = self.counter.next()
+        body = build(seq)
+        if kind_of(body) is not kind:
+            raise ValueError(f"built a {kind_of(body).value}, not a {kind.value}")
+        return envelope.sign(self.key, seq, now, body)

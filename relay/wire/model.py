@@ -253,7 +253,91 @@ class RepairRequest:
     direct: bool = False
 
 
-Body = Bulletin | StatusReport | Heartbeat | Certificate | Revocation | RepairRequest | Receipt
+# --- help requests --------------------------------------------------------------------
+
+
+class HelpType(enum.IntEnum):
+    OTHER = 0
+    MEDICAL = 1
+    FIRE = 2
+    #: Someone who depends on power for medical equipment (oxygen, dialysis...) or care.
+    VULNERABLE_PERSON = 3
+    MISSING_PERSON = 4
+    PUBLIC_ORDER = 5
+
+
+class HelpUrgency(enum.IntEnum):
+    UNKNOWN = 0
+    LIFE_THREATENING = 1
+    URGENT = 2
+    NOT_URGENT = 3
+
+
+class HelpState(enum.IntEnum):
+    """A request's life; only ever moves forward (a higher number is a later state)."""
+
+    UNKNOWN = 0
+    RECEIVED = 1
+    ACKNOWLEDGED = 2
+    #: Help assigned, or the request answered with the operator's reply.
+    ANSWERED = 3
+    CLOSED = 4
+
+
+@dataclass(frozen=True, slots=True)
+class HelpRequest:
+    """Point -> hub. Its id is the envelope's (key id, sequence number).
+
+    ``type_code`` is the number as sent: a type from a newer version is shown as
+    :attr:`HelpType.OTHER` (:attr:`type`) but its code is kept, never lost.
+    """
+
+    type_code: int
+    urgency: HelpUrgency
+    people: int
+    #: Key id of the hub the sealed part is for.
+    to: int
+    #: Location, free text and handler, sealed to the hub (relay.wire.help).
+    sealed: bytes
+
+    @property
+    def type(self) -> HelpType:
+        try:
+            return HelpType(self.type_code)
+        except ValueError:
+            return HelpType.OTHER
+
+
+@dataclass(frozen=True, slots=True)
+class HelpUpdate:
+    """Hub -> point: the whole current state of request ``(point, request)``."""
+
+    point: int
+    request: int
+    state: HelpState
+    #: The operator's reply and name, sealed to the point; empty when there is none.
+    sealed: bytes = b""
+
+
+@dataclass(frozen=True, slots=True)
+class HelpAck:
+    """Point -> hub: hub sequence numbers of the help updates that arrived."""
+
+    updates: tuple[int, ...]
+
+
+Body = (
+    Bulletin
+    | StatusReport
+    | Heartbeat
+    | Certificate
+    | Revocation
+    | RepairRequest
+    | Receipt
+    | HelpRequest
+    | HelpUpdate
+    | HelpAck
+)
 
 
 class Kind(enum.Enum):
@@ -266,6 +350,9 @@ class Kind(enum.Enum):
     REVOCATION = "revocation"
     REPAIR = "repair"
     RECEIPT = "receipt"
+    HELP_REQUEST = "help_request"
+    HELP_UPDATE = "help_update"
+    HELP_ACK = "help_ack"
 
 
 KIND_OF: dict[type, Kind] = {
@@ -276,6 +363,9 @@ KIND_OF: dict[type, Kind] = {
     Revocation: Kind.REVOCATION,
     RepairRequest: Kind.REPAIR,
     Receipt: Kind.RECEIPT,
+    HelpRequest: Kind.HELP_REQUEST,
+    HelpUpdate: Kind.HELP_UPDATE,
+    HelpAck: Kind.HELP_ACK,
 }
 
 

@@ -282,6 +282,63 @@ def _repair_from_pb(p: pb.RepairRequest) -> m.RepairRequest:
     )
 
 
+# --- help requests --------------------------------------------------------------------
+
+#: Largest sealed part we accept (a message is at most 16 fragments; bounds work on junk).
+MAX_SEALED = 2048
+
+
+def _help_request_to_pb(h: m.HelpRequest, out: pb.HelpRequest) -> None:
+    out.type = int(h.type_code)  # type: ignore[assignment]
+    out.urgency = int(h.urgency)  # type: ignore[assignment]
+    out.people = h.people
+    out.to = h.to
+    out.sealed = h.sealed
+
+
+def _help_request_from_pb(p: pb.HelpRequest) -> m.HelpRequest:
+    if not p.sealed:
+        raise CorruptError("help request without its sealed part")
+    if len(p.sealed) > MAX_SEALED:
+        raise CorruptError(f"help request with a sealed part of {len(p.sealed)} bytes")
+    return m.HelpRequest(
+        type_code=int(p.type),
+        urgency=_enum(m.HelpUrgency, p.urgency, m.HelpUrgency.UNKNOWN),
+        people=p.people,
+        to=p.to,
+        sealed=p.sealed,
+    )
+
+
+def _help_update_to_pb(h: m.HelpUpdate, out: pb.HelpUpdate) -> None:
+    out.point = h.point
+    out.request = h.request
+    out.state = int(h.state)  # type: ignore[assignment]
+    out.sealed = h.sealed
+
+
+def _help_update_from_pb(p: pb.HelpUpdate) -> m.HelpUpdate:
+    if p.request == 0:
+        raise CorruptError("help update for request number 0")
+    if len(p.sealed) > MAX_SEALED:
+        raise CorruptError(f"help update with a sealed part of {len(p.sealed)} bytes")
+    return m.HelpUpdate(
+        point=p.point,
+        request=p.request,
+        state=_enum(m.HelpState, p.state, m.HelpState.UNKNOWN),
+        sealed=p.sealed,
+    )
+
+
+def _help_ack_to_pb(h: m.HelpAck, out: pb.HelpAck) -> None:
+    out.updates.extend(_deltas_up(h.updates))
+
+
+def _help_ack_from_pb(p: pb.HelpAck) -> m.HelpAck:
+    _limit(p.updates, "help acknowledgements")
+    return m.HelpAck(updates=_undeltas_up(p.updates))
+
+
 # --- envelope -------------------------------------------------------------------------
 
 _TO_PB: dict[m.Kind, Callable[[object, object], None]] = {
@@ -292,6 +349,9 @@ _TO_PB: dict[m.Kind, Callable[[object, object], None]] = {
     m.Kind.REVOCATION: _revocation_to_pb,  # type: ignore[dict-item]
     m.Kind.REPAIR: _repair_to_pb,  # type: ignore[dict-item]
     m.Kind.RECEIPT: _receipt_to_pb,  # type: ignore[dict-item]
+    m.Kind.HELP_REQUEST: _help_request_to_pb,  # type: ignore[dict-item]
+    m.Kind.HELP_UPDATE: _help_update_to_pb,  # type: ignore[dict-item]
+    m.Kind.HELP_ACK: _help_ack_to_pb,  # type: ignore[dict-item]
 }
 
 _FROM_PB: dict[m.Kind, Callable[[object], m.Body]] = {
@@ -302,6 +362,9 @@ _FROM_PB: dict[m.Kind, Callable[[object], m.Body]] = {
     m.Kind.REVOCATION: _revocation_from_pb,  # type: ignore[dict-item]
     m.Kind.REPAIR: _repair_from_pb,  # type: ignore[dict-item]
     m.Kind.RECEIPT: _receipt_from_pb,  # type: ignore[dict-item]
+    m.Kind.HELP_REQUEST: _help_request_from_pb,  # type: ignore[dict-item]
+    m.Kind.HELP_UPDATE: _help_update_from_pb,  # type: ignore[dict-item]
+    m.Kind.HELP_ACK: _help_ack_from_pb,  # type: ignore[dict-item]
 }
 
 

@@ -49,6 +49,9 @@ ALLOWED: dict[Kind, frozenset[Role]] = {
     Kind.REPAIR: frozenset({Role.POINT, Role.HUB}),
     Kind.CERTIFICATE: frozenset({Role.ROOT}),
     Kind.REVOCATION: frozenset({Role.ROOT}),
+    Kind.HELP_REQUEST: frozenset({Role.POINT}),
+    Kind.HELP_UPDATE: frozenset({Role.HUB}),
+    Kind.HELP_ACK: frozenset({Role.POINT}),
 }
 
 
@@ -81,6 +84,9 @@ class Verified:
 
     message: SignedMessage
     sender: Principal
+    #: The exact message was accepted before (a retransmission): only kinds that must be
+    #: answered every time they arrive are passed on again (see relay.engine.receiver).
+    repeat: bool = False
 
 
 class Keyring:
@@ -190,10 +196,13 @@ class Verifier:
         self.keyring = keyring
         self.replay = replay
 
-    def verify(self, raw: bytes | SignedMessage, now: int | None = None) -> Verified:
+    def verify(
+        self, raw: bytes | SignedMessage, now: int | None = None, *, replay: bool = True
+    ) -> Verified:
         """Decode and check ``raw``; ``now`` is the receiver's hub time, if it knows one.
 
-        On success the sequence number is recorded in the replay guard.
+        On success the sequence number is recorded in the replay guard (``replay=False``:
+        every other rule, but no replay check, for a message known to be a repeat).
         """
         msg = raw if isinstance(raw, SignedMessage) else envelope.parse(raw)
         env = msg.envelope
@@ -214,7 +223,7 @@ class Verifier:
         if sender.role is not Role.ROOT:
             sender.check_window(now if now is not None else env.time)
         self._check_expiry(msg, now)
-        if self.replay is not None:
+        if self.replay is not None and replay:
             self.replay.accept(env.key_id, env.seq, env.kind)
         return Verified(msg, sender)
 

@@ -113,6 +113,36 @@ repairs = st.builds(
     direct=st.booleans(),
 )
 
+help_requests = st.builds(
+    m.HelpRequest,
+    type_code=st.integers(0, 40),  # beyond the known types too: kept, shown as "other"
+    urgency=st.sampled_from(m.HelpUrgency),
+    people=st.integers(0, 10_000),
+    to=u32,
+    sealed=st.binary(min_size=16, max_size=120),
+)
+
+help_updates = st.builds(
+    m.HelpUpdate,
+    point=u32,
+    request=seqs,
+    state=st.sampled_from(m.HelpState),
+    sealed=st.binary(max_size=80),
+)
+
+help_acks = st.builds(
+    m.HelpAck, updates=st.lists(seqs, max_size=8, unique=True).map(lambda xs: tuple(sorted(xs)))
+)
+
 bodies = st.one_of(
-    bulletins(), statuses, receipts(), heartbeats, certificates, revocations, repairs
+    bulletins(),
+    statuses,
+    receipts(),
+    heartbeats,
+    certificates,
+    revocations,
+    repairs,
+    help_requests,
+    help_updates,
+    help_acks,
 )

@@ -58,6 +58,30 @@ class Role(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ROOT: _ClassVar[Role]
     HUB: _ClassVar[Role]
     POINT: _ClassVar[Role]
+
+class HelpType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    HELP_OTHER: _ClassVar[HelpType]
+    MEDICAL: _ClassVar[HelpType]
+    FIRE: _ClassVar[HelpType]
+    VULNERABLE_PERSON: _ClassVar[HelpType]
+    MISSING_PERSON: _ClassVar[HelpType]
+    PUBLIC_ORDER: _ClassVar[HelpType]
+
+class HelpUrgency(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    HELP_URGENCY_UNKNOWN: _ClassVar[HelpUrgency]
+    LIFE_THREATENING: _ClassVar[HelpUrgency]
+    URGENT: _ClassVar[HelpUrgency]
+    NOT_URGENT: _ClassVar[HelpUrgency]
+
+class HelpState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    HELP_STATE_UNKNOWN: _ClassVar[HelpState]
+    HELP_RECEIVED: _ClassVar[HelpState]
+    HELP_ACKNOWLEDGED: _ClassVar[HelpState]
+    HELP_ANSWERED: _ClassVar[HelpState]
+    HELP_CLOSED: _ClassVar[HelpState]
 ALERT: MsgType
 UPDATE: MsgType
 CANCEL: MsgType
@@ -89,9 +113,24 @@ ROLE_UNKNOWN: Role
 ROOT: Role
 HUB: Role
 POINT: Role
+HELP_OTHER: HelpType
+MEDICAL: HelpType
+FIRE: HelpType
+VULNERABLE_PERSON: HelpType
+MISSING_PERSON: HelpType
+PUBLIC_ORDER: HelpType
+HELP_URGENCY_UNKNOWN: HelpUrgency
+LIFE_THREATENING: HelpUrgency
+URGENT: HelpUrgency
+NOT_URGENT: HelpUrgency
+HELP_STATE_UNKNOWN: HelpState
+HELP_RECEIVED: HelpState
+HELP_ACKNOWLEDGED: HelpState
+HELP_ANSWERED: HelpState
+HELP_CLOSED: HelpState
 
 class Envelope(_message.Message):
-    __slots__ = ("key_id", "seq", "time", "bulletin", "status", "heartbeat", "certificate", "revocation", "repair", "receipt")
+    __slots__ = ("key_id", "seq", "time", "bulletin", "status", "heartbeat", "certificate", "revocation", "repair", "receipt", "help_request", "help_update", "help_ack")
     KEY_ID_FIELD_NUMBER: _ClassVar[int]
     SEQ_FIELD_NUMBER: _ClassVar[int]
     TIME_FIELD_NUMBER: _ClassVar[int]
@@ -102,6 +141,9 @@ class Envelope(_message.Message):
     REVOCATION_FIELD_NUMBER: _ClassVar[int]
     REPAIR_FIELD_NUMBER: _ClassVar[int]
     RECEIPT_FIELD_NUMBER: _ClassVar[int]
+    HELP_REQUEST_FIELD_NUMBER: _ClassVar[int]
+    HELP_UPDATE_FIELD_NUMBER: _ClassVar[int]
+    HELP_ACK_FIELD_NUMBER: _ClassVar[int]
     key_id: int
     seq: int
     time: int
@@ -112,7 +154,10 @@ class Envelope(_message.Message):
     revocation: Revocation
     repair: RepairRequest
     receipt: Receipt
-    def __init__(self, key_id: _Optional[int] = ..., seq: _Optional[int] = ..., time: _Optional[int] = ..., bulletin: _Optional[_Union[Bulletin, _Mapping]] = ..., status: _Optional[_Union[StatusReport, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ..., certificate: _Optional[_Union[Certificate, _Mapping]] = ..., revocation: _Optional[_Union[Revocation, _Mapping]] = ..., repair: _Optional[_Union[RepairRequest, _Mapping]] = ..., receipt: _Optional[_Union[Receipt, _Mapping]] = ...) -> None: ...
+    help_request: HelpRequest
+    help_update: HelpUpdate
+    help_ack: HelpAck
+    def __init__(self, key_id: _Optional[int] = ..., seq: _Optional[int] = ..., time: _Optional[int] = ..., bulletin: _Optional[_Union[Bulletin, _Mapping]] = ..., status: _Optional[_Union[StatusReport, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ..., certificate: _Optional[_Union[Certificate, _Mapping]] = ..., revocation: _Optional[_Union[Revocation, _Mapping]] = ..., repair: _Optional[_Union[RepairRequest, _Mapping]] = ..., receipt: _Optional[_Union[Receipt, _Mapping]] = ..., help_request: _Optional[_Union[HelpRequest, _Mapping]] = ..., help_update: _Optional[_Union[HelpUpdate, _Mapping]] = ..., help_ack: _Optional[_Union[HelpAck, _Mapping]] = ...) -> None: ...
 
 class Bulletin(_message.Message):
     __slots__ = ("type", "references", "urgency", "severity", "certainty", "categories", "expires_in", "target", "text", "template", "template_numbers", "template_texts")
@@ -245,3 +290,35 @@ class RepairRequest(_message.Message):
     certificates: _containers.RepeatedScalarFieldContainer[int]
     direct: bool
     def __init__(self, issuer: _Optional[int] = ..., seqs: _Optional[_Iterable[int]] = ..., fragments: _Optional[_Iterable[_Union[FragmentNeed, _Mapping]]] = ..., certificates: _Optional[_Iterable[int]] = ..., direct: _Optional[bool] = ...) -> None: ...
+
+class HelpRequest(_message.Message):
+    __slots__ = ("type", "urgency", "people", "to", "sealed")
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    URGENCY_FIELD_NUMBER: _ClassVar[int]
+    PEOPLE_FIELD_NUMBER: _ClassVar[int]
+    TO_FIELD_NUMBER: _ClassVar[int]
+    SEALED_FIELD_NUMBER: _ClassVar[int]
+    type: HelpType
+    urgency: HelpUrgency
+    people: int
+    to: int
+    sealed: bytes
+    def __init__(self, type: _Optional[_Union[HelpType, str]] = ..., urgency: _Optional[_Union[HelpUrgency, str]] = ..., people: _Optional[int] = ..., to: _Optional[int] = ..., sealed: _Optional[bytes] = ...) -> None: ...
+
+class HelpUpdate(_message.Message):
+    __slots__ = ("point", "request", "state", "sealed")
+    POINT_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    SEALED_FIELD_NUMBER: _ClassVar[int]
+    point: int
+    request: int
+    state: HelpState
+    sealed: bytes
+    def __init__(self, point: _Optional[int] = ..., request: _Optional[int] = ..., state: _Optional[_Union[HelpState, str]] = ..., sealed: _Optional[bytes] = ...) -> None: ...
+
+class HelpAck(_message.Message):
+    __slots__ = ("updates",)
+    UPDATES_FIELD_NUMBER: _ClassVar[int]
+    updates: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, updates: _Optional[_Iterable[int]] = ...) -> None: ...
