@@ -139,20 +139,16 @@ def main() -> int:
         emulator.terminate()
         emulator.wait()
     print(f"{'process':<34} {'start-up':>9} {'RSS':>8} {'idle CPU':>9}")
-    print(
-        f"{'meshtastic TCPInterface (baseline)':<34} {base[0]:>8.2f}s {base[1]:>6.1f}MB {base[2]:>8.2f}%"
-    )
-    print(
-        f"{'relay run (point daemon)':<34} {daemon[0]:>8.2f}s {daemon[1]:>6.1f}MB {daemon[2]:>8.2f}%"
-    )
-    print(
-        f"{'ratio daemon / baseline':<34} {daemon[0] / base[0]:>8.1f}x {daemon[1] / base[1]:>7.1f}x "
-        f"{'':>9}"
-    )
-    print(
-        f"targets: RSS <= 60 MB: {'yes' if daemon[1] <= 60 else 'NO'}; "
-        f"idle CPU < 1 %: {'yes' if daemon[2] < 1 else 'NO'} (over {args.idle:.0f} s)"
-    )
+    for label, (startup, rss, cpu) in (
+        ("meshtastic TCPInterface (baseline)", base),
+        ("relay run (point daemon)", daemon),
+    ):
+        print(f"{label:<34} {startup:>8.2f}s {rss:>6.1f}MB {cpu:>8.2f}%")
+    ratio = f"{daemon[0] / base[0]:>8.1f}x {daemon[1] / base[1]:>7.1f}x"
+    print(f"{'ratio daemon / baseline':<34} {ratio}")
+    rss_ok = "yes" if daemon[1] <= 60 else "NO"
+    cpu_ok = "yes" if daemon[2] < 1 else "NO"
+    print(f"targets: RSS <= 60 MB: {rss_ok}; idle CPU < 1 %: {cpu_ok} (over {args.idle:.0f} s)")
     return 0
 
 
