@@ -8,43 +8,19 @@ Used by ``tools/screenshots.py`` and ``tools/bench_screens.py``.
 from __future__ import annotations
 
 import asyncio
-import random
 import time
-from dataclasses import dataclass, field
+from dataclasses import replace
 from pathlib import Path
 
-from aiohttp import web
-
 from relay.daemon import ops
-from relay.daemon.api import make_app
-from relay.daemon.build import build_engine
-from relay.daemon.config import DaemonConfig, User
+from relay.daemon.config import User
 from relay.daemon.node import Node
-from relay.engine.config import EngineConfig
-from relay.radio.loopback import LoopbackRegistry, LoopbackTransport
-from relay.store.store import Store
-from relay.web import add_screens
+from relay.demo.inprocess import FAST, InProcessRegion, make_keys
 from relay.web.auth import hash_password
-from relay.wire import envelope, hubtime
 from relay.wire import model as m
-from relay.wire.keys import PrivateKey, save_keypair
 
-FAST = EngineConfig(
-    preset="LONG_FAST",
-    broadcast_gap_s=0.05,
-    dm_gap_s=0.05,
-    heartbeat_interval_s=15.0,  # a LONG_FAST heartbeat takes ~1 s of air: leave room
-    heartbeat_after_bulletin_s=0.3,
-    repair_cooldown_s=0.5,
-    urgent_repeat_after_s=0.5,
-    status_batch_s=0.2,
-    status_interval_s=1.0,
-    receipt_min_gap_s=0.3,
-    first_report_delay_s=(0.05, 0.2),
-    repair_delay_s=(0.1, 0.3),
-    repair_backoff_s=(0.5, 2.0),
-    dm_retry_s=(0.3, 1.0),
-)
+#: The in-process region's fast timings, but LONG_FAST airtime, as the screens show it.
+TIMINGS = replace(FAST, preset="LONG_FAST", heartbeat_interval_s=15.0, status_interval_s=1.0)
 POINT_NAMES = [
     "Sporthal De Vliert",
     "Dorpshuis Schalkwijk",
@@ -56,78 +32,18 @@ POINT_NAMES = [
 PASSWORD = "demo-password"
 
 
-def make_keys(directory: Path, names: list[str]) -> None:
-    root = PrivateKey.generate("root", m.Role.ROOT)
-    save_keypair(root, directory)
-    now = hubtime.from_unix(time.time())
-    keys = [PrivateKey.generate("hub-utrecht", m.Role.HUB)] + [
-        PrivateKey.generate(f"np-{i:03d}", m.Role.POINT) for i in range(1, len(names) + 1)
-    ]
-    labels = ["Hub Veiligheidsregio Utrecht", *names]
-    for i, (key, label) in enumerate(zip(keys, labels, strict=True)):
-        save_keypair(key, directory)
-        cert = m.Certificate(key.public.raw, key.role, label, now - 86400, now + 86400 * 365, i)
-        (directory / f"{key.name}.cert").write_bytes(envelope.sign(root, i + 1, now, cert).raw)
+class Region(InProcessRegion):
+    """The in-process region, every node serving its screens; ``urls`` by node name."""
 
+    urls: dict[str, str]
 
-@dataclass
-class Region:
-    base: Path
-    registry: LoopbackRegistry = field(default_factory=LoopbackRegistry)
-    nodes: dict[str, Node] = field(default_factory=dict)
-    urls: dict[str, str] = field(default_factory=dict)
-    _tasks: dict[str, asyncio.Task[None]] = field(default_factory=dict)
-    _stops: dict[str, asyncio.Event] = field(default_factory=dict)
-    _runners: dict[str, web.AppRunner] = field(default_factory=dict)
-
-    def config(self, name: str, role: str, point_id: int, stale_after_s: float) -> DaemonConfig:
-        keys = self.base / "keys"
-        return DaemonConfig(
-            role=role,
-            name=name,
-            radio_url=f"loop://air/{name}",
-            key=keys / f"{name}.key",
-            cert=keys / f"{name}.cert",
-            keyring=keys,
-            store=self.base / f"{name}.db",
-            listen_host="127.0.0.1",
-            listen_port=0,
-            token_file=self.base / f"{name}.token",
-            engine=FAST,
-            point_id=point_id,
-            stale_after_s=stale_after_s,
-            users=(User("staff", hash_password(PASSWORD)),),
-        )
-
-    async def start(self, name: str, role: str, point_id: int = 0, stale: float = 1800) -> Node:
-        config = self.config(name, role, point_id, stale)
-        store = Store(config.store)
-        engine = build_engine(config, store, time.monotonic(), random.Random(point_id))
-        transport = LoopbackTransport(self.registry.channel("air"), 0x1000 + point_id)
-        node = Node(config, store, transport, engine)
-        app = make_app(node, "demo-token")
-        add_screens(app, node)
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        host, port = runner.addresses[0][:2]
-        self.urls[name] = f"http://{host}:{port}"
-        stop = asyncio.Event()
-        self.nodes[name], self._stops[name], self._runners[name] = node, stop, runner
-        self._tasks[name] = asyncio.create_task(node.run(stop))
-        await asyncio.sleep(0.05)
+    async def start_served(
+        self, name: str, role: str, point_id: int = 0, stale: float = 1800
+    ) -> Node:
+        self.stale[name] = stale
+        node = await self.start(name, role, point_id)
+        self.urls[name] = await self.serve(name)
         return node
-
-    async def stop(self, name: str) -> None:
-        self._stops[name].set()
-        await self._tasks.pop(name)
-        await self._runners.pop(name).cleanup()
-        self.nodes.pop(name).store.close()
-
-    async def close(self) -> None:
-        for name in list(self._tasks):
-            await self.stop(name)
 
 
 def _text(nl: tuple[str, str], en: tuple[str, str] | None = None, **kw: object) -> m.Bulletin:
@@ -148,11 +64,14 @@ async def _until(predicate: object, timeout: float = 60.0) -> None:
 async def start_region(base: Path, n_points: int = 5) -> Region:
     """A hub and ``n_points`` points with bulletins, statuses, receipts; one point silent."""
     names = POINT_NAMES[:n_points]
-    make_keys(base / "keys", names)
-    region = Region(base)
-    hub = await region.start("hub-utrecht", "hub", stale=3.0)
+    files = [f"np-{i:03d}" for i in range(1, n_points + 1)]
+    labels = {"hub-utrecht": "Hub Veiligheidsregio Utrecht", **dict(zip(files, names, strict=True))}
+    make_keys(base / "keys", "hub-utrecht", files, labels)
+    region = Region(base, engine=TIMINGS, users=(User("staff", hash_password(PASSWORD)),))
+    region.urls = {}
+    hub = await region.start_served("hub-utrecht", "hub", stale=3.0)
     for i in range(1, n_points + 1):
-        await region.start(f"np-{i:03d}", "point", i)
+        await region.start_served(f"np-{i:03d}", "point", i)
     statuses = [
         (m.OpenState.OPEN, m.PowerSource.GENERATOR, 80, 112, m.Need.FUEL | m.Need.DRINKING_WATER),
         (m.OpenState.OPEN, m.PowerSource.BATTERY, 35, 40, m.Need.MEDICATION),

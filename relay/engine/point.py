@@ -89,6 +89,10 @@ class PointEngine(Engine):
         self._asked: dict[int, float] = {}
         self._last_hops: int | None = None
         self.help = PointDesk(self)
+        self._hub_hops: int | None = None
+        #: Extra hops for direct messages after failures (reset by successes): a point
+        #: whose hub is one hop away tries that first, and floods wider only when needed.
+        self._extra_hops = 0
 
     @property
     def hub_node(self) -> int | None:
@@ -156,7 +160,8 @@ class PointEngine(Engine):
         self.clock.observe(env.time, now)
         margin = self.config.dm_hop_margin
         if margin is not None and self._last_hops is not None and isinstance(body, Heartbeat):
-            self.outbox.hub_hop_limit = min(7, self._last_hops + margin)
+            self._hub_hops = self._last_hops
+            self._update_hop_limit()
         out: list[Output] = [
             HubHeard(env.key_id, env.seq, env.time, node, isinstance(body, Heartbeat))
         ]
@@ -282,6 +287,19 @@ class PointEngine(Engine):
         )
         self._dirty = False
 
+    def _update_hop_limit(self) -> None:
+        margin = self.config.dm_hop_margin
+        if margin is None or self._hub_hops is None:
+            return
+        self.outbox.hub_hop_limit = min(7, self._hub_hops + margin + self._extra_hops)
+
+    def _dm_outcome(self, delivered: bool) -> None:
+        if delivered:
+            self._extra_hops = max(0, self._extra_hops - 1)
+        else:
+            self._extra_hops = min(2, self._extra_hops + 1)
+        self._update_hop_limit()
+
     def _slowdown(self) -> float:
         """Stretch factor for our routine traffic when the channel is busy.
 
@@ -306,6 +324,8 @@ class PointEngine(Engine):
         return self._expire(now)
 
     def _completed(self, event: Completed, now: float) -> list[Output]:
+        if event.entry.destination == TO_HUB:
+            self._dm_outcome(delivered=True)
         if event.entry.purpose == REPAIR_REQUEST:
             self._request_backoff = self.config.dm_retry_s[0]
         if event.entry.purpose == STATUS:
@@ -319,6 +339,8 @@ class PointEngine(Engine):
 
     def _failed(self, event: Failed, now: float) -> list[Output]:
         self.help.on_failed(event.entry, now)
+        if event.entry.destination == TO_HUB:
+            self._dm_outcome(delivered=False)
         if event.entry.purpose == REPAIR_REQUEST:
             # The request itself did not arrive. Ask again after the direct-message back-off
             # (doubling, stretched on a busy channel): a congested channel must not be

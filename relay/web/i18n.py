@@ -1,8 +1,10 @@
 """The screens' own words (labels, banners) per language; bulletin texts come from
 the bulletins. A language without a table here gets the English labels.
 
-Translations other than Dutch and English are short and should be checked by native
-speakers before the first exercise.
+Translations other than Dutch and English are short on purpose, and phrased so that no
+number agreement is needed (Arabic and Polish plurals change with the number: those labels
+put the number after a colon or use an invariant abbreviation). They should still be
+checked by native speakers before the first exercise.
 """
 
 from __future__ import annotations
@@ -139,7 +141,7 @@ LABELS: dict[str, dict[str, str]] = {
         "verified": "تم التحقق: {hub}، صدرت {time}",
         "valid_until": "صالحة حتى {time}",
         "update_of": "تحديث للنشرة {seq}",
-        "stale": "لا اتصال بالمركز منذ {minutes} دقيقة",
+        "stale": "مدة انقطاع الاتصال بالمركز بالدقائق: {minutes}",
         "never": "لا يوجد اتصال بالمركز بعد",
         "stale_hint": "قد تكون هذه النشرات قديمة.",
         "none": "لا توجد نشرات حالية",
@@ -149,7 +151,7 @@ LABELS: dict[str, dict[str, str]] = {
     "tr": {
         "title": "Güncel duyurular",
         "verified": "Doğrulandı: {hub}, yayın {time}",
-        "valid_until": "Geçerlilik: {time}",
+        "valid_until": "Geçerlilik sonu: {time}",
         "update_of": "{seq} numaralı duyurunun güncellemesi",
         "stale": "{minutes} dakikadır merkezle bağlantı yok",
         "never": "Henüz merkezle bağlantı yok",
@@ -163,7 +165,7 @@ LABELS: dict[str, dict[str, str]] = {
         "verified": "Zweryfikowano: {hub}, wydano {time}",
         "valid_until": "Ważne do {time}",
         "update_of": "Aktualizacja komunikatu {seq}",
-        "stale": "Brak kontaktu z centrum od {minutes} minut",
+        "stale": "Brak kontaktu z centrum od {minutes} min",
         "never": "Jeszcze brak kontaktu z centrum",
         "stale_hint": "Te komunikaty mogą być nieaktualne.",
         "none": "Brak aktualnych komunikatów",

@@ -208,8 +208,7 @@ async def test_running_point_heard_the_hub(tmp_path: Path) -> None:
         results = await asyncio.to_thread(run, Options(config), time.time())
         await runner.cleanup()
     finally:
-        for name in list(cluster.tasks):
-            await cluster.stop(name)
+        await cluster.close()
     found = {r.name: r for r in results}
     assert found["daemon"].status is Status.PASS, found["daemon"]
     assert found["hub contact"].status is Status.PASS and "hub heard" in found["hub contact"].detail
