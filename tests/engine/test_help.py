@@ -191,6 +191,11 @@ def test_request_reaches_hub_and_every_operator_step_reaches_the_point() -> None
     ]
     assert not updates_at(w, 2)  # the other point was never involved
 
+    # Without loss every update goes out once: no second copy when the point's
+    # acknowledgement (which is also "hearing from the point") arrives.
+    payloads = [t.payload for t in help_frames(w, HUB_NODE)]
+    assert len(payloads) == len(set(payloads)) == 4
+
     # Nothing repeats forever: hours later, not one more help frame on the air.
     sent_before = len(help_frames(w, HUB_NODE)) + len(help_frames(w, w.point_node(1)))
     w.mesh.run(4 * 3600)
@@ -198,6 +203,20 @@ def test_request_reaches_hub_and_every_operator_step_reaches_the_point() -> None
     assert len(accepted_at_hub(w)) == 1
     assert not [n for n in w.hub._timers if n.startswith("help:")]
     assert not [n for n in w.points[1]._timers if n.startswith("help:")]
+
+
+def test_the_acknowledgement_itself_does_not_bring_another_copy() -> None:
+    """Hearing from a point with an unacknowledged update sends it again, but not when
+    what we heard is that update's acknowledgement (it arrives late here: 20 s)."""
+    w = build_world(1, config=EngineConfig(help_ack_delay_s=20.0))
+    w.mesh.run(60)
+    request = ask(w, 1)
+    w.mesh.run(30)
+    update = step(w, request, m.HelpState.ACKNOWLEDGED)
+    w.mesh.run(120)
+    assert w.mesh.of(HUB_NODE, HelpUpdateAcked)
+    copies = [t for t in help_frames(w, HUB_NODE) if t.payload == update.raw]
+    assert len(copies) == 1
 
 
 def test_a_closed_request_takes_no_more_steps() -> None:
