@@ -79,6 +79,8 @@ TIMER_PREFIX = "help:"
 ACK_TIMER = "help:ack"
 #: Most update numbers one acknowledgement carries.
 MAX_ACKS = 32
+#: Hub: after hearing from a point with an unacknowledged update, send it this soon.
+HEARD_DELAY_S = 1.0
 
 
 def is_help_timer(name: str) -> bool:
@@ -184,7 +186,7 @@ class PointDesk:
         asked = self.asked[seq]
         engine = self.engine
         entry = engine.outbox.find(HELP_REQUEST, self._key_id, seq)
-        if entry is None or not entry.pending:
+        if entry is None:  # not waiting already, nor with the radio
             engine.outbox.add(
                 asked.message.raw,
                 destination=TO_HUB,
@@ -207,8 +209,9 @@ class PointDesk:
         if asked is None or asked.answered:
             return []
         entry = self.engine.outbox.find(HELP_REQUEST, self._key_id, seq)
-        if entry is not None and entry.pending:
-            # Still waiting for its turn (the hub's node unknown, the budget spent): wait.
+        if entry is not None:
+            # Still waiting for its turn (the hub's node unknown, the budget spent), or
+            # with the radio, whose own retransmissions are still running: wait.
             delay = asked.backoff * self.engine._jitter((0.8, 1.2))
             self.engine._set_timer(name, now + delay)
             return []
@@ -396,7 +399,9 @@ class HubDesk:
             return
         seq = case.latest.envelope.seq
         entry = self.engine.outbox.find(HELP_UPDATE, self._key_id, seq)
-        if entry is not None and entry.pending and entry.destination == case.node:
+        if entry is not None and entry.destination == case.node:
+            # Waiting, or with the radio (whose own retransmissions are still running):
+            # a second copy would only compete with the first for the hub's airtime.
             return
         case.last_answer = now
         self.engine.outbox.add(
@@ -483,7 +488,10 @@ class HubDesk:
         for case in self.cases.values():
             if case.point_key == point_key and case.unacknowledged:
                 case.node = node
-                self._answer(case, now)
+                if now - case.last_answer >= self.engine.config.help_answer_gap_s:
+                    # Soon rather than now: the message we heard may be the very
+                    # acknowledgement of this update (handled right after this call).
+                    self.engine._set_timer(case.timer, now + HEARD_DELAY_S)
 
     def restore(self, case: Case, now: float) -> None:
         """After a restart: a request from the store, with its newest update."""
