@@ -23,8 +23,8 @@ from relay.daemon import api, ops
 from relay.daemon.node import Node
 from relay.engine.hub import HubEngine
 from relay.web import compose, printview, views
-from relay.web.help_labels import help_ui
 from relay.web.auth import Accounts
+from relay.web.help_labels import help_ui
 from relay.web.render import DEFAULT_LANG, valid_lang
 from relay.web.sessions import FAILURE_WINDOW_S, LoginLimiter, Session, SessionStore
 
