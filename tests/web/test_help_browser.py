@@ -133,7 +133,9 @@ async def test_help_request_from_the_kiosk_to_the_dashboard_and_back(
         # Close: gone from the hub's open list, shown as closed at the point.
         await dash.click(f"{row} button.close")
         await dash.wait_for_selector(row, state="detached")
-        await dash.wait_for_selector(f"#help-closed:not([hidden]) li[data-help-id='{help_id}']")
+        await dash.wait_for_selector(
+            f"#help-closed:not([hidden]) li[data-help-id='{help_id}']", state="attached"
+        )
         await kiosk.wait_for_selector(f"{kiosk_row}[data-state=closed]")
         assert await dash.evaluate("window.__nrAlarm.oscillators") == beeps  # silent since ack
 
