@@ -41,7 +41,9 @@ class DaemonClient:
         body: bytes | None = None,
         json_body: Any = None,
         auth: bool = False,
+        text: bool = False,
     ) -> Any:
+        """The JSON answer (``text=True``: the body as text, e.g. a CSV export)."""
         headers = {"Accept": "application/json"}
         if json_body is not None:
             body = json.dumps(json_body).encode()
@@ -56,7 +58,8 @@ class DaemonClient:
         )
         try:
             with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:  # noqa: S310
-                return json.loads(response.read() or b"null")
+                data = response.read()
+                return data.decode("utf-8") if text else json.loads(data or b"null")
         except urllib.error.HTTPError as err:
             raise self._error(err) from err
         except (urllib.error.URLError, OSError) as err:

@@ -20,7 +20,7 @@ from typing import Any
 
 from aiohttp import web
 
-from relay.daemon import ops
+from relay.daemon import help_ops, ops
 from relay.daemon.node import Node
 from relay.errors import FileAccessError, RelayError, RoleError
 from relay.wire import model as m
@@ -163,6 +163,55 @@ async def displayed(request: web.Request) -> web.Response:
     return _json({"changed": ops.mark_displayed(request.app[NODE], key_id, seq)})
 
 
+async def _object(request: web.Request) -> dict[str, Any]:
+    try:
+        data = await request.json()
+    except ValueError:
+        raise RelayError("send a JSON object") from None
+    if not isinstance(data, dict):
+        raise RelayError("send a JSON object")
+    return data
+
+
+async def help_list(request: web.Request) -> web.Response:
+    """Help requests; personal fields only for an authorised caller."""
+    personal = await authorised(request)
+    open_only = request.query.get("open") == "1"
+    return _json(help_ops.requests(request.app[NODE], personal=personal, open_only=open_only))
+
+
+@mutating
+async def help_send(request: web.Request) -> web.Response:
+    return _json(help_ops.send(request.app[NODE], await _object(request)))
+
+
+@mutating
+async def help_update(request: web.Request) -> web.Response:
+    data = await _object(request)
+    view = help_ops.update(
+        request.app[NODE],
+        request.match_info["rid"],
+        str(data.get("action", "")),
+        str(data.get("text") or ""),
+        str(data.get("operator") or ""),
+    )
+    return _json(view)
+
+
+@mutating
+async def help_export(request: web.Request) -> web.Response:
+    fmt = request.query.get("format", "csv")
+    content_type, text = help_ops.export(request.app[NODE], fmt)
+    name = f"help-requests.{fmt}"
+    return web.Response(
+        text=text,
+        headers={
+            "Content-Type": content_type,
+            "Content-Disposition": f'attachment; filename="{name}"',
+        },
+    )
+
+
 async def events(request: web.Request) -> web.StreamResponse:
     """Server-sent events: the screens update live and reconnect by themselves."""
     response = web.StreamResponse(
@@ -187,6 +236,10 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post("/api/send", send)
     app.router.add_post("/api/status", status)
     app.router.add_post("/api/displayed", displayed)
+    app.router.add_get("/api/help", help_list)
+    app.router.add_post("/api/help", help_send)
+    app.router.add_get("/api/help/export", help_export)
+    app.router.add_post("/api/help/{rid}", help_update)
 
 
 def make_app(node: Node, token: str) -> web.Application:

@@ -12,6 +12,7 @@ import time
 
 from relay.daemon.config import DaemonConfig
 from relay.engine.catalogue import BulletinRecord
+from relay.engine.help import Case
 from relay.engine.hub import HubEngine, PointView
 from relay.engine.hubclock import HubClock
 from relay.engine.point import HubView, PointEngine
@@ -53,6 +54,13 @@ def replay_guard(store: Store) -> ReplayGuard:
     for point in store.points():
         if point.status_seq:
             guard.record(point.key_id, point.status_seq, Kind.STATUS)
+    for h in store.help.all():
+        # Repeats of what we hold are answered as repeats (relay.engine.receiver), not
+        # taken for new requests or updates.
+        if h.message is not None and h.update is not None:
+            guard.record(h.key_id, h.seq, Kind.HELP_REQUEST)
+        if h.update is not None:
+            guard.record(h.update.envelope.key_id, h.update_seq, Kind.HELP_UPDATE)
     hb = store.get_meta(HEARTBEAT_SEQ)
     hub_key = store.get_meta(HUB_KEY)
     if hb and hub_key:
@@ -100,7 +108,22 @@ def _hub(
     for p in store.points():
         view = PointView(p.point_id, p.name, p.key_id, p.node, mono, p.receipt)
         engine.points[p.point_id] = view
+    _restore_cases(engine, store, mono)
     return engine
+
+
+def _restore_cases(engine: HubEngine, store: Store, mono: float) -> None:
+    """The hub's help requests; unacknowledged updates go out again. A request kept
+    without its first update (a crash in between) is left to the point's next retry,
+    which the hub then answers as a new arrival (stored once: keyed by its id)."""
+    for h in store.help.all():
+        if h.update is None or h.message is None:
+            continue
+        backoff = engine.config.help_update_retry_s[0]
+        case = Case(
+            h.key_id, h.seq, h.point_id, h.node, h.update, h.state, h.reply, backoff, h.update_acked
+        )
+        engine.help.restore(case, mono)
 
 
 def _point(
@@ -127,6 +150,9 @@ def _point(
     )
     for record, _broadcast_done, displayed in _records(store):
         engine.restore(record, displayed)
+    for h in store.help.all():
+        if h.message is not None and h.key_id == issuer.key.key_id:
+            engine.help.restore(h.message, h.update_seq, h.state)
     own = store.own_status(config.point_id)
     if own is not None:
         engine.status = own

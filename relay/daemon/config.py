@@ -45,6 +45,8 @@ class DaemonConfig:
     #: Minutes without hearing the hub before the kiosk warns.
     stale_after_s: float = 1800.0
     users: tuple[User, ...] = field(default=())
+    #: Point: personal data of a help request is erased this long after it is closed.
+    help_retention_s: float = 7 * 86400.0
     source: Path = Path("relay.toml")
 
     @property
@@ -153,6 +155,14 @@ def _engine(r: _Reader, preset: str) -> EngineConfig:
     return cfg
 
 
+def _retention(r: _Reader) -> float:
+    """Days a point keeps a closed help request's personal data (0: erase on closing)."""
+    days = float(r.get("retention_days", float, 7.0))
+    if not 0 <= days <= 365:
+        raise ConfigError(f"must be 0..365 days, not {days:g}", "help.retention_days")
+    return days * 86400.0
+
+
 def parse_config(data: dict[str, Any], source: Path) -> DaemonConfig:
     base = source.parent
     r = _Reader(data)
@@ -172,6 +182,7 @@ def parse_config(data: dict[str, Any], source: Path) -> DaemonConfig:
     host, port = _listen(screen.get("listen", str, "127.0.0.1:8080"))
     point = r.table("point")
     auth = r.table("auth")
+    help_ = r.table("help")
     users = tuple(
         User(str(u.get("name", "")), str(u.get("password_hash", "")))
         for u in auth.get("users", list, [])
@@ -193,11 +204,12 @@ def parse_config(data: dict[str, Any], source: Path) -> DaemonConfig:
         hub_node=_node(hub_node) if hub_node else None,
         stale_after_s=screen.positive("stale_after_s", 1800),
         users=users,
+        help_retention_s=_retention(help_),
         source=source,
     )
     if cfg.role == "point" and cfg.point_id <= 0:
         raise ConfigError("a point needs its number (point.id = 17)", "point.id")
-    for reader in (r, radio, keys, store, screen, point, auth):
+    for reader in (r, radio, keys, store, screen, point, auth, help_):
         reader.check_unknown()
     return cfg
 

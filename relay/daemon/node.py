@@ -23,6 +23,10 @@ from relay.engine.outputs import (
     BulletinAccepted,
     BulletinChanged,
     Delivered,
+    HelpRequestAccepted,
+    HelpUpdateAccepted,
+    HelpUpdateAcked,
+    HelpUpdateIssued,
     HubHeard,
     Output,
     ReceiptAccepted,
@@ -35,11 +39,22 @@ from relay.engine.point import PointEngine
 from relay.errors import RelayError, StoreError
 from relay.radio.transport import BROADCAST, Frame, LinkState, SendStatus, Transport
 from relay.store.store import Store
+from relay.wire.model import HelpState
 
 log = logging.getLogger(__name__)
 
 #: The node wakes at least this often (expiry by hub time, silence checks).
 MAX_SLEEP_S = 30.0
+#: A point looks for closed help requests past their retention this often.
+ERASE_EVERY_S = 600.0
+
+
+_HELP_OUTPUTS = (HelpRequestAccepted, HelpUpdateIssued, HelpUpdateAcked, HelpUpdateAccepted)
+
+
+def help_id(key_id: int, seq: int) -> str:
+    """A help request's id on screens and in the CLI: the point's key id and number."""
+    return f"{key_id:08x}-{seq}"
 
 
 @dataclass
@@ -72,6 +87,7 @@ class Node:
         self._wake = asyncio.Event()
         self._sends: set[asyncio.Task[None]] = set()
         self._unsubscribe: list[Callable[[], None]] = []
+        self._erased_at = -ERASE_EVERY_S
 
     # --- running --------------------------------------------------------------------
 
@@ -83,6 +99,7 @@ class Node:
         ]
         await self.transport.start()
         self.apply(self.engine.start(self.mono()))
+        self.erase_help()
         try:
             await self._loop(stop)
         finally:
@@ -103,6 +120,8 @@ class Node:
                 waker.cancel()
                 if not stop.is_set():
                     self.apply(self.engine.tick(self.mono()))
+                    if self.mono() - self._erased_at >= ERASE_EVERY_S:
+                        self.erase_help()
         finally:
             stopper.cancel()
 
@@ -171,7 +190,11 @@ class Node:
 
     def _persist(self, out: Output) -> None:
         wall = self.wall()
-        if isinstance(out, BulletinAccepted):
+        if isinstance(out, _HELP_OUTPUTS) or (
+            isinstance(out, Delivered) and out.purpose == "help-request"
+        ):
+            self._help(out, wall)
+        elif isinstance(out, BulletinAccepted):
             if self.store.add_bulletin(out.message, out.sender.name, out.targeted, wall):
                 env = out.message.envelope
                 self.events.publish("bulletin", {"key_id": env.key_id, "seq": env.seq})
@@ -197,6 +220,61 @@ class Node:
         elif isinstance(out, Rejected):
             self.health.rejected += 1
             self.health.last_rejection = f"{out.reason}: {out.detail}"
+
+    def _help(self, out: Output, wall: float) -> None:
+        """Help requests: stored before anything else happens, then announced."""
+        help_ = self.store.help
+        if isinstance(out, Delivered):
+            if help_.mark_sent(out.key_id, out.seq, wall):
+                self._help_event(out.key_id, out.seq, "sent")
+        elif isinstance(out, HelpUpdateAccepted | HelpUpdateIssued):
+            u = out.update
+            if help_.set_update(u.point, u.request, out.message, out.reply, wall):
+                self._help_event(u.point, u.request, u.state.name.lower())
+        elif isinstance(out, HelpUpdateAcked):
+            if help_.set_acked(out.point_key, out.request, out.update_seq):
+                self._help_event(out.point_key, out.request, "delivered")
+        elif isinstance(out, HelpRequestAccepted):
+            env = out.message.envelope
+            new = help_.add(
+                out.message,
+                point_id=out.sender.point_id,
+                point_name=out.sender.name,
+                node=out.node,
+                details=out.details,
+                details_error=out.details_error,
+                at=wall,
+            )
+            if new:
+                log.warning(
+                    "HELP REQUEST %s from %s", help_id(env.key_id, env.seq), out.sender.name
+                )
+                self._help_event(env.key_id, env.seq, "new")
+
+    def _help_event(self, key_id: int, seq: int, change: str) -> None:
+        self.events.publish("help", {"id": help_id(key_id, seq), "state": change})
+
+    def erase_help(self) -> int:
+        """Point: blank closed requests' personal data once their retention has passed."""
+        self._erased_at = self.mono()
+        if not isinstance(self.engine, PointEngine):
+            return 0
+        wall = self.wall()
+        try:
+            erased = self.store.help.erase_closed(wall - self.config.help_retention_s, wall)
+        except StoreError as err:
+            log.error("store: %s", err)
+            self.health.store_error = str(err)
+            return 0
+        if erased:
+            log.info("erased the personal data of %d closed help request(s)", erased)
+            # The engine holds closed requests' signed bytes too (sealed, but the point's
+            # key opens them): let them go as well.
+            asked = self.engine.help.asked
+            for seq in [s for s, a in asked.items() if a.state is HelpState.CLOSED]:
+                del asked[seq]
+            self.events.publish("help", {"id": "", "state": "erased"})
+        return erased
 
     def _hub_heard(self, out: HubHeard) -> None:
         self.store.set_meta(HUB_TIME, str(out.hub_time))

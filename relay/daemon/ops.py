@@ -22,13 +22,13 @@ class NotForThisRoleError(RelayError):
     exit_code = 2
 
 
-def _hub(node: Node) -> HubEngine:
+def hub_engine(node: Node) -> HubEngine:
     if not isinstance(node.engine, HubEngine):
         raise NotForThisRoleError("this is a support point; that works on the hub")
     return node.engine
 
 
-def _point(node: Node) -> PointEngine:
+def point_engine(node: Node) -> PointEngine:
     if not isinstance(node.engine, PointEngine):
         raise NotForThisRoleError("this is the hub; that works on a support point")
     return node.engine
@@ -39,7 +39,7 @@ def _point(node: Node) -> PointEngine:
 
 def publish_raw(node: Node, raw: bytes) -> dict[str, Any]:
     """Queue a bulletin composed elsewhere (``relay compose``) with this hub's key."""
-    hub = _hub(node)
+    hub = hub_engine(node)
     msg = envelope.parse(raw)
     if not isinstance(msg.envelope.body, Bulletin):
         raise RoleError(f"only bulletins can be sent this way, not a {msg.kind.value}")
@@ -58,7 +58,7 @@ def issue(node: Node, bulletin: Bulletin, at: int | None = None) -> dict[str, An
     ``at`` is the hub time to sign with: a template's times travel relative to it, so the
     caller that encoded them passes the same value (default: now).
     """
-    hub = _hub(node)
+    hub = hub_engine(node)
     msg = hub.issuer.issue(bulletin, at=node.hub_time() if at is None else at)
     return _publish(node, hub, msg)
 
@@ -85,7 +85,7 @@ def _publish(node: Node, hub: HubEngine, msg: SignedMessage) -> dict[str, Any]:
 
 def estimate(node: Node, bulletin: Bulletin) -> dict[str, Any]:
     """Cost and queue position of a bulletin before it is signed (the compose preview)."""
-    hub = _hub(node)
+    hub = hub_engine(node)
     probe = hub.issuer.key
     env = Envelope(probe.key_id, hub.issuer.counter.current() + 1, node.hub_time() or 0, bulletin)
     size = 1 + len(schema.envelope_to_bytes(env)) + envelope.SIGNATURE_BYTES
@@ -104,7 +104,7 @@ def estimate(node: Node, bulletin: Bulletin) -> dict[str, Any]:
 
 
 def set_status(node: Node, status: StatusReport) -> dict[str, Any]:
-    point = _point(node)
+    point = point_engine(node)
     node.store.set_own_status(status, node.wall())
     node.apply(point.set_status(status, node.mono()))
     node.events.publish("status", {})
@@ -112,7 +112,7 @@ def set_status(node: Node, status: StatusReport) -> dict[str, Any]:
 
 
 def mark_displayed(node: Node, key_id: int, seq: int) -> bool:
-    point = _point(node)
+    point = point_engine(node)
     if node.store.bulletin(key_id, seq) is None:
         raise RelayError(f"no bulletin {format_key_id(key_id)}/{seq} here")
     changed = node.store.mark_displayed(key_id, seq, node.wall())
@@ -157,12 +157,12 @@ def bulletins(node: Node, *, active_only: bool = False) -> list[dict[str, Any]]:
 
 
 def inbox(node: Node) -> list[dict[str, Any]]:
-    _point(node)
+    point_engine(node)
     return [v for v in bulletins(node, active_only=True) if v["targeted"]]
 
 
 def points(node: Node) -> list[dict[str, Any]]:
-    hub = _hub(node)
+    hub = hub_engine(node)
     active = hub.catalogue.active(hub.key_id)
     now = node.wall()
     rows = []

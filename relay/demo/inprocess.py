@@ -45,6 +45,11 @@ FAST = EngineConfig(
     repair_delay_s=(0.1, 0.3),
     repair_backoff_s=(0.5, 2.0),
     dm_retry_s=(0.3, 1.0),
+    help_retry_s=(1.0, 4.0),
+    help_failed_retry_s=(0.2, 0.5),
+    help_ack_delay_s=0.1,
+    help_update_retry_s=(1.0, 4.0),
+    help_answer_gap_s=0.3,
 )
 
 
@@ -76,6 +81,7 @@ class InProcessRegion:
     base: Path
     engine: EngineConfig = FAST
     users: tuple[User, ...] = ()
+    help_retention_s: float = 7 * 86400.0
     token: str = "region-token"  # noqa: S105 - a test region's control token
     registry: LoopbackRegistry = field(default_factory=LoopbackRegistry)
     nodes: dict[str, Node] = field(default_factory=dict)
@@ -102,6 +108,7 @@ class InProcessRegion:
             point_id=point_id,
             stale_after_s=self.stale.get(name, 1800.0),
             users=self.users,
+            help_retention_s=self.help_retention_s,
         )
 
     async def start(self, name: str, role: str, point_id: int = 0) -> Node:

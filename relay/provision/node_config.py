@@ -56,6 +56,12 @@ def config_text(node: NodeSettings, layout: Layout) -> str:
     if node.role == "point":
         groups = ", ".join(_s(g) for g in node.groups)
         lines += ["", "[point]", f"id = {node.point_id}", f"groups = [{groups}]"]
+        lines += [
+            "",
+            "[help]",
+            "# Days a closed help request's personal data stays on this point (0: erase at once).",
+            "retention_days = 7",
+        ]
     return "\n".join(lines) + "\n"
 
 

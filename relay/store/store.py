@@ -14,6 +14,7 @@ from pathlib import Path
 
 from relay.engine.outputs import BulletinState
 from relay.store.db import connect, transaction, translated
+from relay.store.help import HelpTable
 from relay.wire import envelope
 from relay.wire.model import Need, OpenState, PowerSource, Receipt, SignedMessage, StatusReport
 
@@ -48,6 +49,7 @@ class Store:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._conn = connect(self.path)
+        self.help = HelpTable(self._conn, self.path)
 
     def close(self) -> None:
         self._conn.close()

@@ -34,6 +34,9 @@ groups = ["oost"]
 
 [intervals]
 status_s = 900
+
+[help]
+retention_days = 2
 """
 
 
@@ -50,6 +53,7 @@ def test_good_config(tmp_path: Path) -> None:
     assert cfg.engine.status_interval_s == 900
     assert cfg.control_url == "http://127.0.0.1:8080"
     assert cfg.groups == ("oost",)
+    assert cfg.help_retention_s == 2 * 86400
 
 
 @pytest.mark.parametrize(
@@ -64,6 +68,10 @@ def test_good_config(tmp_path: Path) -> None:
         (("status_s = 900", "status_s = -5"), "intervals.status_s"),
         (("status_s = 900", "staus_s = 900"), "intervals.staus_s"),
         (('[store]\npath = "state/relay.db"', '[store]\npath = "x"\npth = "y"'), "store.pth"),
+        (("retention_days = 2", "retention_days = -1"), "help.retention_days"),
+        (("retention_days = 2", "retention_days = 400"), "help.retention_days"),
+        (("retention_days = 2", 'retention_days = "week"'), "help.retention_days"),
+        (("retention_days = 2", "retain_days = 2"), "help.retain_days"),
     ],
 )
 def test_bad_key_is_named(tmp_path: Path, change: tuple[str, str], key: str) -> None:

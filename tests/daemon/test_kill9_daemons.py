@@ -154,3 +154,69 @@ def test_kill_minus_nine_on_hub_and_point(tmp_path: Path, village: dict[str, int
     seqs = [b.message.envelope.seq for b in store.bulletins()]
     store.close()
     assert seqs == sorted(set(seqs)) == sent  # each exactly once, none lost
+
+
+def _relay(node: DemoNode, *args: str) -> str:
+    """The `relay` CLI against a daemon, as a technician or operator types it."""
+    done = subprocess.run(
+        [sys.executable, "-m", "relay", *args, "--config", str(node.config)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def _help(node: DemoNode) -> list[dict[str, object]]:
+    rows = json.loads(_relay(node, "help", "list", "--json"))
+    assert isinstance(rows, list)
+    return rows
+
+
+def _kill(procs: dict[str, subprocess.Popen[bytes]], node: DemoNode) -> None:
+    os.kill(procs[node.name].pid, signal.SIGKILL)
+    procs[node.name].wait()
+
+
+def test_help_request_survives_kill_minus_nine(tmp_path: Path, village: dict[str, int]) -> None:
+    """A request queued while the hub is down, the point killed right after: sent after
+    the restart, at the hub exactly once; an operator's reply queued just before the hub is
+    killed reaches the point after the hub's restart. All through the `relay help` CLI."""
+    nodes = build_region(tmp_path / "region", load_scenario("village"), village, 28280)
+    hub = next(n for n in nodes if n.name == "hub")
+    point = next(n for n in nodes if n.name == "p-centrum")
+    for n in (hub, point):
+        _faster(n)
+    procs = {point.name: _start(point)}
+    try:
+        _until(lambda: _connected(point), 60, "the point connected")
+        out = _relay(
+            point, "help", "send", "--type", "medical", "--urgency", "life_threatening",
+            "--people", "2", "--location", "Kerkplein 3", "--text", "Val van trap, bewusteloos",
+            "--handler", "Anna",
+        )  # fmt: skip
+        rid = out.split()[2]
+        _kill(procs, point)
+        procs[hub.name], procs[point.name] = _start(hub), _start(point)
+        _until(lambda: _connected(hub) and _connected(point), 60, "both daemons back")
+        _until(lambda: [r["state"] for r in _help(point)] == ["received"], 180, "received")
+        [at_hub] = _help(hub)
+        assert at_hub["id"] == rid and at_hub["location"] == "Kerkplein 3"
+
+        _relay(hub, "help", "reply", rid, "Ambulance onderweg", "--operator", "Petra")
+        _kill(procs, hub)
+        procs[hub.name] = _start(hub)
+        _until(lambda: _connected(hub), 60, "the hub back")
+        _until(lambda: _help(point)[0]["state"] == "answered", 240, "the reply at the point")
+        assert _help(point)[0]["reply"] == "Ambulance onderweg"
+        _until(lambda: _help(hub)[0]["delivered"], 120, "the point's ack at the hub")
+        csv_text = _relay(hub, "help", "export", "--format", "csv")
+    finally:
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.terminate()
+                proc.wait(timeout=20)
+    assert csv_text.count(rid) == 1 and "Kerkplein 3" in csv_text
+    for node in (hub, point):
+        store = Store(node.directory / "relay.db")
+        assert len(store.help.all()) == 1  # exactly once on both sides
+        store.close()
