@@ -10,6 +10,8 @@ window.NRDashHelp = (() => {
   const { el, fill, setText, api } = NR;
   const lang = new URLSearchParams(location.search).get("lang") || "nl";
   const BEEP_EVERY_MS = 2500;
+  /** The newest closed requests listed (the export has them all). */
+  const CLOSED_SHOWN = 50;
   const AudioCtx = window.AudioContext || window.webkitAudioContext;
   /** What the alarm is doing, for people (the panel) and for the browser tests. */
   const alarm = { active: false, supported: typeof AudioCtx === "function", running: false, beeps: 0, oscillators: 0 };
@@ -171,7 +173,7 @@ window.NRDashHelp = (() => {
     const closedBox = byId("help-closed");
     closedBox.hidden = closed.length === 0;
     closedBox.querySelector("summary").textContent = ui.closed_n.replace("{n}", String(closed.length));
-    closedBox.querySelector("ol").replaceChildren(...closed.map((r) => row(r, false)));
+    closedBox.querySelector("ol").replaceChildren(...closed.slice(0, CLOSED_SHOWN).map((r) => row(r, false)));
     renderSound();
     const was = alarm.active;
     alarm.active = fresh.length > 0;

@@ -24,7 +24,7 @@ window.NRKioskHelp = (() => {
   function elapsed() { return (performance.now() - state.fetchedAt) / 1000; }
 
   /** Seconds since a request was closed, by the server's own clock (no device clock). */
-  function closedFor(r) { return r.created_at + r.age_s - r.updated_at + elapsed(); }
+  function closedFor(r) { return r.created_at + r.age_s - (r.closed_at || r.updated_at) + elapsed(); }
 
   function shown(r) { return r.state !== "closed" || closedFor(r) < CLOSED_LINGER_S; }
 
