@@ -216,5 +216,8 @@ async def test_no_help_change_without_login(web_cluster: WebCluster, browser: An
             assert await dash.evaluate(probe, [path, {"action": action, "text": "x"}]) == 401
         exported = await dash.evaluate("async () => (await fetch('/api/help/export')).status")
         assert exported == 401
+    async with open_page(browser, hub_url + "/?lang=en") as dash:
+        await dash.wait_for_selector("#h-help:text('NEW HELP REQUEST Open help requests: 1')")
+        assert "Alarm sound is OFF" in await dash.locator("#help-sound").inner_text()
     _, views = await get_json(hub_url + "/api/help", TOKEN)
     assert [v["state"] for v in views] == ["received"]
