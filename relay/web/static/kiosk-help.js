@@ -194,6 +194,12 @@ window.NRKioskHelp = (() => {
     state.active = true;
     if (!wired) {
       wired = true;
+      await new Promise((resolve) => {
+        const link = el("link", { rel: "stylesheet", href: "/static/help.css" });
+        link.addEventListener("load", resolve);
+        link.addEventListener("error", resolve); // unstyled beats absent
+        document.head.append(link);
+      });
       byId("help-ask").addEventListener("click", () => showForm(!state.formOpen));
       byId("help-form").addEventListener("submit", submit);
       setInterval(tick, 5000);
