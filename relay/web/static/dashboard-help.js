@@ -20,6 +20,12 @@ window.NRDashHelp = (() => {
   let audio = null;
 
   const byId = (id) => document.getElementById(id);
+
+  /** A kind from a newer version comes as "other"; its number is shown, not lost. */
+  function typeName(r, ui) {
+    const name = ui[`type.${r.type}`] || ui["type.other"];
+    return r.type === "other" && r.type_code ? `${name} (${r.type_code})` : name;
+  }
   const isNew = (r) => state.meta.steps.indexOf(r.state) < state.meta.steps.indexOf("acknowledged");
   const loggedIn = () => Boolean(NR.session.user);
 
@@ -118,7 +124,7 @@ window.NRDashHelp = (() => {
     return el("li", { class: `s-${r.state}`, "data-help-id": r.id, "data-state": r.state },
       el("div", { class: "help-line" },
         el("strong", null, el("bdi", { class: "point" }, r.point)),
-        " — ", el("strong", { class: `type u-${r.urgency}` }, ui[`type.${r.type}`] || ui["type.other"]),
+        " — ", el("strong", { class: `type u-${r.urgency}` }, typeName(r, ui)),
         " · ", ui[`urgency.${r.urgency}`] || r.urgency,
         " · ", ui.people_n.replace("{n}", String(r.people)),
         " · ", el("span", { class: "age", "data-id": r.id }, NR.age(r.age_s + elapsed(), ui)),

@@ -13,6 +13,12 @@ window.NRKioskHelp = (() => {
 
   const byId = (id) => document.getElementById(id);
 
+  /** A kind from a newer version comes as "other"; its number is shown, not lost. */
+  function typeName(r, ui) {
+    const name = ui[`type.${r.type}`] || ui["type.other"];
+    return r.type === "other" && r.type_code ? `${name} (${r.type_code})` : name;
+  }
+
   async function meta(lang) {
     if (!state.meta || state.lang !== lang) {
       state.meta = await api(`/web/help-ui.json?lang=${encodeURIComponent(lang)}`);
@@ -53,7 +59,7 @@ window.NRKioskHelp = (() => {
     const ui = m.ui;
     return el("li", { class: `help-item s-${r.state}`, "data-help-id": r.id, "data-state": r.state },
       el("div", { class: "help-line" },
-        el("strong", { class: `u-${r.urgency}` }, ui[`type.${r.type}`] || ui["type.other"]),
+        el("strong", { class: `u-${r.urgency}` }, typeName(r, ui)),
         " · ", ui[`urgency.${r.urgency}`] || r.urgency,
         " · ", ui.people_n.replace("{n}", String(r.people)),
         " · ", el("span", { class: "age", "data-age": r.age_s }, NR.age(r.age_s, ui))),
