@@ -4,7 +4,8 @@ The complete path of the field runs here: each daemon is its own process (as on 
 talks to its emulated Meshtastic device through the real ``meshtastic`` library over
 TCP, and the devices share the simulated air of the village scenario (relays, lossy
 links, three hops). The script then sends what a hub sends on a bad day (an alert, a
-template bulletin, an update, a cancel) and prints the receipts as the points report them.
+template bulletin, an update, a cancel), a support point asks the control room for help, and
+the receipts and the request's state are printed as they arrive.
 """
 
 from __future__ import annotations
@@ -249,6 +250,25 @@ class Demo:
             ),
             f"a cancel of #{boil}",
         )
+        await asyncio.sleep(pause)
+        await self.ask_for_help(self.nodes[1])
+
+    async def ask_for_help(self, point: DemoNode) -> None:
+        """A point asks the control room for help (as staff do on the kiosk)."""
+        request = {
+            "type": "vulnerable_person",
+            "urgency": "life_threatening",
+            "people": 1,
+            "location": "Markt 4, bovenwoning",
+            "text": "Buurman met zuurstofapparaat, accu nog 2 uur",
+            "handler": "Anna (gastvrouw)",
+        }
+        r = await self._post(point, "/api/help", json=request)
+        self.say(
+            f"  {point.name} asks the control room for help: request {r['id']} "
+            f"({r['size']} bytes, sealed to the hub, sent ahead of everything else)"
+        )
+        self.say("  -> acknowledge and answer it on the hub dashboard (log in first)")
 
     async def receipts(self) -> str:
         """One line per bulletin: received / displayed at how many points."""
@@ -264,7 +284,13 @@ class Demo:
                 f"displayed at {b.get('displayed_at_points', 0)}"
             )
         total = sum(1 for n in self.nodes if n.role == "point")
-        return "\n".join([*lines, f"    points reporting to the hub: {len(points)}/{total}"])
+        lines.append(f"    points reporting to the hub: {len(points)}/{total}")
+        for h in await self._get(self.hub, "/api/help") or []:
+            at_point = "" if h["delivered"] else " (the point does not know yet)"
+            lines.append(
+                f"    help {h['id']} from {h['point']}: {h['type']}, {h['state']}{at_point}"
+            )
+        return "\n".join(lines)
 
 
 def _urls(demo: Demo) -> list[str]:
@@ -280,6 +306,11 @@ def _urls(demo: Demo) -> list[str]:
         f"    RELAY_CONFIG={hub.config} relay points",
         f"    RELAY_CONFIG={demo.nodes[1].config} relay inbox",
         f"    RELAY_CONFIG={demo.nodes[1].config} relay status set --visitors 80 --need food",
+        f"    RELAY_CONFIG={demo.nodes[2].config} relay help send --type fire --location "
+        "'Schuur achter Kerkstraat 9'",
+        f"    RELAY_CONFIG={hub.config} relay help list",
+        f"  Help requests: log in on a kiosk ({DEMO_USER} / {DEMO_PASSWORD}), 'Hulp vragen';",
+        "  the dashboard raises the alarm; acknowledge and reply there (or relay help ack/reply).",
         "  Daemon logs: " + str(demo.directory / "*" / "daemon.log"),
     ]
     return lines

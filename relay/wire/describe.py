@@ -99,6 +99,30 @@ def _repair(b: m.RepairRequest) -> dict[str, Any]:
     }
 
 
+def _help_request(b: m.HelpRequest) -> dict[str, Any]:
+    # The personal part is sealed to the hub: only its size is shown here.
+    return {
+        "type": b.type.name.lower(),
+        "type_code": b.type_code,
+        "urgency": b.urgency.name.lower(),
+        "people": b.people,
+        "to": format_key_id(b.to),
+        "sealed_bytes": len(b.sealed),
+    }
+
+
+def _help_update(b: m.HelpUpdate) -> dict[str, Any]:
+    return {
+        "request": f"{format_key_id(b.point)}-{b.request}",
+        "state": b.state.name.lower(),
+        "sealed_bytes": len(b.sealed),
+    }
+
+
+def _help_ack(b: m.HelpAck) -> dict[str, Any]:
+    return {"updates": list(b.updates)}
+
+
 def body(b: m.Body, issued: int) -> dict[str, Any]:
     """A JSON-ready description of any message body."""
     if isinstance(b, m.Bulletin):
@@ -111,6 +135,9 @@ def body(b: m.Body, issued: int) -> dict[str, Any]:
         m.Certificate: _certificate,
         m.Revocation: _revocation,
         m.RepairRequest: _repair,
+        m.HelpRequest: _help_request,
+        m.HelpUpdate: _help_update,
+        m.HelpAck: _help_ack,
     }
     describe_one = simple[type(b)]
     result: dict[str, Any] = describe_one(b)
