@@ -4,7 +4,8 @@
 
 Starts a small region in this process (tools/screens_region.py), opens the point's
 kiosk and the hub's dashboard (logged in, with a previewed bulletin) in Debian's
-Chromium and saves PNGs.
+Chromium and saves PNGs; then staff at a point fill in and send a help request on the
+kiosk and the dashboard shows it as an open, unacknowledged request (issue 7).
 """
 
 from __future__ import annotations
@@ -14,14 +15,63 @@ import asyncio
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from playwright.async_api import async_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from screens_browser import launch
-from screens_region import PASSWORD, start_region
+from screens_region import PASSWORD, Region, start_region
 
 SIZES = [(1920, 1080), (800, 480)]
+HELP_LOCATION = "Molenweg 7, Schalkwijk (achter de kerk)"
+HELP_TEXT = "Mevrouw (84) met zuurstofapparaat, accu nog 2 uur. Heeft stroom of vervoer nodig."
+
+
+async def _login(page: Any, form: str, button: str) -> None:
+    await page.fill(f"{form} input[name=user]", "staff")
+    await page.fill(f"{form} input[name=password]", PASSWORD)
+    await page.click(button)
+
+
+async def shoot_help(browser: Any, region: Region, out: Path) -> list[Path]:
+    """The kiosk's help form (7-inch screen) and the dashboard with the open request."""
+    saved = []
+    kiosk = await browser.new_page(viewport={"width": 800, "height": 480})
+    await kiosk.goto(region.urls["np-002"] + "/")
+    await kiosk.wait_for_selector("body[data-ready]")
+    await kiosk.click("#staff")
+    await _login(kiosk, "#login", "#login-button")
+    await kiosk.click("#help-ask")
+    await kiosk.click("#help-form .chip:has(input[value=vulnerable_person])")
+    await kiosk.click("#help-form .chip:has(input[value=life_threatening])")
+    await kiosk.fill("#help-form input[name=location]", HELP_LOCATION)
+    await kiosk.fill("#help-form textarea[name=text]", HELP_TEXT)
+    await kiosk.fill("#help-form input[name=handler]", "Joke (EHBO)")
+    await kiosk.evaluate("() => window.scrollTo(0, 0)")
+    await kiosk.wait_for_timeout(300)
+    saved.append(out / "kiosk-help-form-800x480.png")
+    await kiosk.screenshot(path=str(saved[-1]))
+    await kiosk.click("#help-form button.send-help")
+    await kiosk.wait_for_selector("#help-list li[data-state=received]", timeout=60_000)
+    await kiosk.evaluate("() => window.scrollTo(0, 0)")
+    saved.append(out / "kiosk-help-sent-800x480.png")
+    await kiosk.screenshot(path=str(saved[-1]))
+    await kiosk.close()
+    for width, height in SIZES:
+        dash = await browser.new_page(viewport={"width": width, "height": height})
+        await dash.goto(region.urls["hub-utrecht"] + "/")
+        await dash.wait_for_selector("body[data-ready]")
+        await _login(dash, "#login", "#login button[type=submit]")
+        await dash.wait_for_selector("#help-open li[data-help-id] .where")
+        # Between two flashes, so the picture shows the red panel, not a white frame.
+        await dash.emulate_media(reduced_motion="reduce")
+        await dash.evaluate("() => window.scrollTo(0, 0)")
+        await dash.wait_for_timeout(300)
+        saved.append(out / f"dashboard-help-{width}x{height}.png")
+        await dash.screenshot(path=str(saved[-1]))
+        await dash.close()
+    return saved
 
 
 async def shoot(out: Path) -> list[Path]:
@@ -64,6 +114,7 @@ async def shoot(out: Path) -> list[Path]:
                     await page.screenshot(path=str(path))
                     saved.append(path)
                     await page.close()
+                saved += await shoot_help(browser, region, out)
                 await browser.close()
         finally:
             await region.close()

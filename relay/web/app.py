@@ -24,6 +24,7 @@ from relay.daemon.node import Node
 from relay.engine.hub import HubEngine
 from relay.web import compose, printview, views
 from relay.web.auth import Accounts
+from relay.web.help_labels import help_ui
 from relay.web.render import DEFAULT_LANG, valid_lang
 from relay.web.sessions import FAILURE_WINDOW_S, LoginLimiter, Session, SessionStore
 
@@ -146,6 +147,11 @@ async def print_page(request: web.Request) -> web.Response:
 
 async def kiosk_json(request: web.Request) -> web.Response:
     return web.json_response(views.kiosk(_screens(request).node, _lang(request)))
+
+
+async def help_ui_json(request: web.Request) -> web.Response:
+    """Labels and choices for the help scripts (they hold no request data)."""
+    return web.json_response(help_ui(_lang(request)))
 
 
 async def dashboard_json(request: web.Request) -> web.Response:
@@ -280,6 +286,7 @@ def add_screens(
     r.add_get("/web/dashboard.json", dashboard_json)
     r.add_get("/web/session", session_info)
     r.add_get("/web/templates.json", templates_json)
+    r.add_get("/web/help-ui.json", help_ui_json)
     r.add_post("/web/login", login)
     r.add_post("/web/logout", logout)
     r.add_post("/web/compose/preview", compose_preview)

@@ -94,7 +94,7 @@ const NR = (() => {
     const connect = () => {
       source = new EventSource("/api/events");
       source.addEventListener("open", () => { backoff = 1000; onLink(true); kick(); });
-      for (const name of ["bulletin", "point", "receipt", "hub", "status", "sent", "link"]) {
+      for (const name of ["bulletin", "point", "receipt", "hub", "status", "sent", "link", "help"]) {
         source.addEventListener(name, kick);
       }
       source.addEventListener("error", () => {
@@ -119,8 +119,28 @@ const NR = (() => {
     return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
   }
 
+  /** Load one of our own scripts once (CSP allows 'self'); resolves when it has run. */
+  const loading = {};
+  function loadScript(src) {
+    if (!loading[src]) {
+      loading[src] = new Promise((resolve, reject) => {
+        const script = el("script", { src });
+        script.addEventListener("load", resolve);
+        script.addEventListener("error", () => { delete loading[src]; reject(new Error(`cannot load ${src}`)); });
+        document.head.append(script);
+      });
+    }
+    return loading[src];
+  }
+
+  /** "3 min ago" in the help labels' words. */
+  function age(seconds, ui) {
+    const s = Math.max(0, Math.floor(seconds));
+    return s < 120 ? ui.age_s.replace("{seconds}", String(s)) : ui.age.replace("{minutes}", String(Math.floor(s / 60)));
+  }
+
   return {
-    el, fill, setText, api, loadSession, login, logout, live, hubClock,
+    el, fill, setText, api, loadSession, login, logout, live, hubClock, loadScript, age,
     get session() { return session; },
   };
 })();

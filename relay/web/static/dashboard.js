@@ -309,6 +309,7 @@
         await NR.login(login.elements.user.value, login.elements.password.value);
         login.reset();
         if (state.view) render(); else renderSession();
+        NRDashHelp.refresh(true).catch(() => {});
       } catch (err) {
         setText("login-error", err.message);
       }
@@ -316,6 +317,7 @@
     document.getElementById("logout").addEventListener("click", async () => {
       await NR.logout();
       if (state.view) render(); else renderSession();
+      NRDashHelp.refresh(true).catch(() => {});
     });
     form().addEventListener("input", formChanged);
     form().addEventListener("change", formChanged);
@@ -330,8 +332,11 @@
     setup();
     await NR.loadSession();
     await loadTemplates().catch(() => {});
-    await refresh().catch(() => {});
-    NR.live(() => refresh().catch(() => {}), (up) => { document.getElementById("offline").hidden = up; });
+    await Promise.all([refresh().catch(() => {}), NRDashHelp.start().catch(() => {})]);
+    NR.live(
+      () => Promise.all([refresh().catch(() => {}), NRDashHelp.refresh().catch(() => {})]),
+      (up) => { document.getElementById("offline").hidden = up; },
+    );
     setInterval(() => { if (state.view) { renderClock(); renderPoints(); } }, 15000);
   }
 

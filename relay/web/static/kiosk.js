@@ -191,6 +191,26 @@
     state.view = view;
     state.fetchedAt = performance.now();
     render();
+    await syncHelp();
+  }
+
+  // --- staff: help requests (kiosk-help.js, loaded only after a staff login) -----------
+
+  async function syncHelp() {
+    const staff = Boolean(NR.session.user && state.view && state.view.node.role === "point");
+    if (!staff) {
+      if (window.NRKioskHelp) window.NRKioskHelp.stop();
+      return;
+    }
+    try {
+      await NR.loadScript("/static/kiosk-help.js");
+      await window.NRKioskHelp.start(state.lang);
+    } catch (err) {
+      // The bulletins stay usable; the help section says what went wrong.
+      document.getElementById("help").hidden = false;
+      setText("help-result", err.message);
+      document.getElementById("help-result").className = "error";
+    }
   }
 
   function switchLang(code) {
@@ -233,7 +253,7 @@
   async function start() {
     setupStaff();
     await Promise.all([NR.loadSession(), refresh().catch(() => {})]);
-    if (state.view) renderStaff(), render();
+    if (state.view) { renderStaff(); render(); await syncHelp(); }
     NR.live(
       () => refresh().catch(() => {}),
       (up) => { state.linkUp = up; document.getElementById("offline").hidden = up; },
