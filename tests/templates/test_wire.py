@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from relay.errors import CorruptError, UnknownKindError
@@ -133,6 +133,7 @@ def test_unknown_code_is_a_newer_hub() -> None:
     assert isinstance(info.value, UnknownKindError)
 
 
+@example(code=10, numbers=[4_193_441_851], texts_=[])  # once rendered as the year 10000
 @given(
     st.integers(0, 20),
     st.lists(st.integers(0, 2**64 - 1), max_size=6),

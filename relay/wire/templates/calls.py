@@ -30,6 +30,9 @@ from relay.wire.templates.texts import DEFAULT_LANG, TEXTS
 MAX_TEXT_CHARS = 80
 #: Numbers (times in seconds, counts, minutes) stay below this.
 MAX_NUMBER = 1 << 40
+#: Times (hub seconds) stay within a century of the hub epoch: beyond it no calendar
+#: library renders them, and no bulletin means them.
+MAX_TIME = 100 * 366 * 86400
 
 
 def split_params(pairs: Iterable[str]) -> dict[str, str]:
@@ -120,8 +123,8 @@ def _valid(kind: ParamType, value: Value) -> bool:
 
 
 _NUMBER_RULES: dict[ParamType, Callable[[int], bool]] = {
-    ParamType.TIME: lambda v: v != UNTIL_FURTHER_NOTICE and v % 60 == 0,
-    ParamType.UNTIL: lambda v: v % 60 == 0,
+    ParamType.TIME: lambda v: v != UNTIL_FURTHER_NOTICE and v % 60 == 0 and v < MAX_TIME,
+    ParamType.UNTIL: lambda v: v % 60 == 0 and v < MAX_TIME,
     ParamType.CLOCK: lambda v: v < 24 * 60,
 }
 _RENDER_NUMBER: dict[ParamType, Callable[[int, str], str]] = {
