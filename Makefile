@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python tools/bench_size.py
 	$(BIN)/python tools/bench_codec.py
 	$(BIN)/python tools/bench_mesh.py
+	$(BIN)/python tools/bench_help.py
 	$(BIN)/python tools/bench_daemon.py
 	$(BIN)/python tools/bench_screens.py
 
