@@ -280,6 +280,23 @@ def run(
 ) -> DeliveryMetrics:
     """One run of ``column`` ("noodrelay" or "plain"); ``point_role`` overrides the
     scenario's Meshtastic role of every support point's radio (a relay layout choice)."""
+    scenario, rng, mesh = bench_mesh(scenario, loss, seed, preset, point_role)
+    collector = Collector()
+    hubs = scenario.of_kind(NodeKind.HUB)
+    cfg = config or EngineConfig(preset=scenario.radio.preset.name)
+    make: Callable[[AppContext], object]
+    if column == "noodrelay":
+        make = noodrelay_factory(scenario, seed, collector, traffic, cfg)
+    else:
+        make = lambda ctx: PlainTextApp(ctx, collector, traffic)  # noqa: E731
+    wall = attach_and_run(mesh, rng, hubs[0].num, make, duration)
+    return _measure(mesh, column, collector, hubs[0].name, traffic, duration, wall)
+
+
+def bench_mesh(
+    scenario: Scenario, loss: float, seed: int, preset: str | None, point_role: Role | None
+) -> tuple[Scenario, random.Random, Mesh]:
+    """The simulated air of one bench run: extra link loss, the preset, the points' role."""
     scenario = scenario.with_extra_loss(loss)
     if preset is not None:
         radio = dataclasses.replace(scenario.radio, preset=airtime_preset(preset))
@@ -290,23 +307,25 @@ def run(
         for node in mesh.nodes:
             if node.spec.kind is NodeKind.POINT:
                 node.configure(role=point_role)
-    collector = Collector()
-    hubs = scenario.of_kind(NodeKind.HUB)
-    cfg = config or EngineConfig(preset=scenario.radio.preset.name)
-    make: Callable[[AppContext], object]
-    if column == "noodrelay":
-        make = noodrelay_factory(scenario, seed, collector, traffic, cfg)
-    else:
-        make = lambda ctx: PlainTextApp(ctx, collector, traffic)  # noqa: E731
+    return scenario, rng, mesh
+
+
+def attach_and_run(
+    mesh: Mesh,
+    rng: random.Random,
+    hub_num: int,
+    make: Callable[[AppContext], object],
+    duration: float,
+) -> float:
+    """Give every node its app, run ``duration`` virtual seconds; the wall time taken."""
     for node in mesh.nodes:
         ctx = AppContext(
-            node, node.spec, hubs[0].num, DeliveryLog(), rng, mesh.scheduler.call_later, duration
+            node, node.spec, hub_num, DeliveryLog(), rng, mesh.scheduler.call_later, duration
         )
         node.attach(make(ctx))  # type: ignore[arg-type]
     started = time.perf_counter()
     mesh.run_until(duration)
-    wall = time.perf_counter() - started
-    return _measure(mesh, column, collector, hubs[0].name, traffic, duration, wall)
+    return time.perf_counter() - started
 
 
 def _measure(

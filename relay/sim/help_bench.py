@@ -18,14 +18,11 @@ Two columns, same air, same background:
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from relay.airtime import preset as airtime_preset
 from relay.engine.base import Engine
 from relay.engine.config import EngineConfig
 from relay.engine.hub import HubEngine
@@ -33,11 +30,19 @@ from relay.engine.hubclock import HubClock
 from relay.engine.outputs import HelpRequestAccepted, HelpUpdateAccepted, Output
 from relay.engine.point import PointEngine
 from relay.sim.api import MeshPacket, Role, RoutingReport
-from relay.sim.bench import AppContext, DeliveryLog, reachable_points
-from relay.sim.engine_bench import NOW, Collector, Region, Traffic, _Idle, _schedule_bulletins
+from relay.sim.bench import AppContext, reachable_points
+from relay.sim.engine_bench import (
+    NOW,
+    Collector,
+    Region,
+    Traffic,
+    _Idle,
+    _schedule_bulletins,
+    attach_and_run,
+    bench_mesh,
+)
 from relay.sim.engine_driver import EngineDriver
 from relay.sim.frames import TEXT_MESSAGE_APP
-from relay.sim.mesh import Mesh
 from relay.sim.scenario import NodeKind, Scenario
 from relay.wire import model as m
 from relay.wire.help import HelpDetails, HelpReply
@@ -242,30 +247,14 @@ def run(
     config: EngineConfig | None = None,
 ) -> HelpMetrics:
     """One run: ``column`` is "noodrelay" or "plain"; same requests for the same seed."""
-    scenario = scenario.with_extra_loss(loss)
-    if preset is not None:
-        radio = dataclasses.replace(scenario.radio, preset=airtime_preset(preset))
-        scenario = dataclasses.replace(scenario, radio=radio)
-    rng = random.Random(seed)  # noqa: S311 - the simulation's random stream
-    mesh = Mesh(scenario, rng)
-    if point_role is not None:
-        for node in mesh.nodes:
-            if node.spec.kind is NodeKind.POINT:
-                node.configure(role=point_role)
+    scenario, rng, mesh = bench_mesh(scenario, loss, seed, preset, point_role)
     hubs = scenario.of_kind(NodeKind.HUB)
     points = sorted(reachable_points(mesh, hubs[0].name))
     schedule = _schedule(random.Random(seed * 7919), points, plan, duration)  # noqa: S311
     log = HelpLog()
     cfg = config or EngineConfig(preset=scenario.radio.preset.name)
     make = _factory(scenario, seed, log, column, plan, schedule, cfg)
-    for node in mesh.nodes:
-        ctx = AppContext(
-            node, node.spec, hubs[0].num, DeliveryLog(), rng, mesh.scheduler.call_later, duration
-        )
-        node.attach(make(ctx))  # type: ignore[arg-type]
-    started = time.perf_counter()
-    mesh.run_until(duration)
-    wall = time.perf_counter() - started
+    wall = attach_and_run(mesh, rng, hubs[0].num, make, duration)
     to_hub = [log.at_hub[k] - t for k, (_, t) in log.sent.items() if k in log.at_hub]
     to_ack = [log.acked[k] - t for k, (_, t) in log.sent.items() if k in log.acked]
     return HelpMetrics(
