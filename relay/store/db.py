@@ -67,6 +67,16 @@ def translated(path: Path | str) -> Iterator[None]:
         raise translate(err, path) from err
 
 
+def query(
+    conn: sqlite3.Connection, path: Path | str, sql: str, args: tuple[object, ...] = ()
+) -> list[sqlite3.Row]:
+    """Rows of a read, with SQLite's errors translated."""
+    with translated(path):
+        cur = conn.execute(sql, args)
+        cur.row_factory = sqlite3.Row
+        return cur.fetchall()
+
+
 def connect(path: Path | str) -> sqlite3.Connection:
     """Open (creating if needed) and migrate the store at ``path``."""
     with translated(path):

@@ -16,7 +16,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from relay.store.db import transaction, translated
+from relay.store.db import query, transaction
 from relay.wire import envelope
 from relay.wire.help import HelpDetails, HelpReply
 from relay.wire.model import HelpRequest, HelpState, HelpUrgency, SignedMessage
@@ -58,10 +58,7 @@ class HelpTable:
         self.path = path
 
     def _query(self, sql: str, args: tuple[object, ...] = ()) -> list[sqlite3.Row]:
-        with translated(self.path):
-            cur = self._conn.execute(sql, args)
-            cur.row_factory = sqlite3.Row
-            return cur.fetchall()
+        return query(self._conn, self.path, sql, args)
 
     def add(
         self,

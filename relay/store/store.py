@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from relay.engine.outputs import BulletinState
-from relay.store.db import connect, transaction, translated
+from relay.store.db import connect, query, transaction
 from relay.store.help import HelpTable
 from relay.wire import envelope
 from relay.wire.model import Need, OpenState, PowerSource, Receipt, SignedMessage, StatusReport
@@ -55,10 +55,7 @@ class Store:
         self._conn.close()
 
     def _query(self, sql: str, args: tuple[object, ...] = ()) -> list[sqlite3.Row]:
-        with translated(self.path):
-            cur = self._conn.execute(sql, args)
-            cur.row_factory = sqlite3.Row
-            return cur.fetchall()
+        return query(self._conn, self.path, sql, args)
 
     # --- meta -----------------------------------------------------------------------
 
