@@ -19,7 +19,7 @@ from relay.engine.outbox import Completed, Failed, Outbox
 from relay.engine.outputs import Output, TrustLearned
 from relay.engine.receiver import Receiver
 from relay.errors import RelayError
-from relay.radio.transport import Frame, SendStatus
+from relay.link import Frame, SendStatus
 from relay.wire.describe import reason_code
 from relay.wire.issuer import Issuer
 from relay.wire.model import Certificate, Kind, Revocation
@@ -109,6 +109,11 @@ class Engine:
     @property
     def hub_node(self) -> int | None:
         """Node number that TO_HUB frames go to (None: not known yet)."""
+        return None
+
+    @property
+    def hub_key_id(self) -> int | None:
+        """Key id of the hub this engine follows (None: none heard yet, or we are it)."""
         return None
 
     def _set_timer(self, name: str, when: float, *, earliest: bool = True) -> None:

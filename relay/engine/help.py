@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from relay.engine.base import Engine
 from relay.engine.outbox import TO_HUB, Entry
 from relay.engine.outputs import (
     Delivered,
@@ -65,10 +65,6 @@ from relay.wire.model import (
 )
 from relay.wire.seal import UnsealableError
 from relay.wire.trust import Verified
-
-if TYPE_CHECKING:
-    from relay.engine.hub import HubEngine
-    from relay.engine.point import PointEngine
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +107,7 @@ class _Asked:
 
 
 class PointDesk:
-    def __init__(self, engine: PointEngine) -> None:
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.asked: dict[int, _Asked] = {}
         self._to_ack: set[int] = set()
@@ -124,9 +120,9 @@ class PointDesk:
         """The hub key requests are sealed to: the hub we hear, else the newest hub
         certificate in the keyring."""
         ring = self.engine.keyring
-        hub = self.engine.hub
-        if hub is not None:
-            heard = ring.principal(hub.key_id)
+        hub_key_id = self.engine.hub_key_id
+        if hub_key_id is not None:
+            heard = ring.principal(hub_key_id)
             if heard is not None and heard.role is Role.HUB:
                 return heard.key
         hubs = [p for p in ring.principals() if p.role is Role.HUB]
@@ -319,7 +315,7 @@ class Case:
 
 
 class HubDesk:
-    def __init__(self, engine: HubEngine) -> None:
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.cases: dict[tuple[int, int], Case] = {}
         self._by_update: dict[int, tuple[int, int]] = {}

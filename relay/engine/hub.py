@@ -33,7 +33,7 @@ from relay.engine.outputs import (
     Rejected,
     StatusAccepted,
 )
-from relay.radio.transport import BROADCAST
+from relay.link import BROADCAST
 from relay.wire import fragments
 from relay.wire.help import HelpReply
 from relay.wire.issuer import Issuer

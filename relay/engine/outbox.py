@@ -17,7 +17,7 @@ from relay.airtime import frame_airtime_s, preset
 from relay.engine.budget import AirtimeBudget
 from relay.engine.config import EngineConfig
 from relay.engine.outputs import Priority, Transmit
-from relay.radio.transport import BROADCAST, SendStatus
+from relay.link import BROADCAST, SendStatus
 from relay.wire import fragments
 
 log = logging.getLogger(__name__)

@@ -24,7 +24,7 @@ from relay.engine.help import PointDesk, is_help_timer
 from relay.engine.hubclock import HubClock
 from relay.engine.outbox import TO_HUB, Completed, Failed
 from relay.engine.outputs import BulletinAccepted, HubHeard, Output, Priority
-from relay.radio.transport import Frame
+from relay.link import Frame
 from relay.wire.help import HelpDetails
 from relay.wire.issuer import Issuer
 from relay.wire.model import (
@@ -99,6 +99,10 @@ class PointEngine(Engine):
         if self._pinned_hub_node is not None:
             return self._pinned_hub_node
         return self.hub.node if self.hub else None
+
+    @property
+    def hub_key_id(self) -> int | None:
+        return self.hub.key_id if self.hub else None
 
     # --- what the daemon and the screens call ---------------------------------------
 

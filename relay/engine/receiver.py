@@ -14,7 +14,7 @@ from collections import OrderedDict
 
 from relay.engine.outputs import Rejected
 from relay.errors import DuplicateError, RelayError, UnknownKeyError
-from relay.radio.transport import Frame
+from relay.link import Frame
 from relay.wire import envelope
 from relay.wire.describe import reason_code
 from relay.wire.fragments import Reassembler

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from relay.engine.base import Engine
 from relay.engine.outputs import Output, Transmit
-from relay.radio.transport import PRIVATE_PORT, Frame, SendStatus
+from relay.link import PRIVATE_PORT, Frame, SendStatus
 from relay.sim.api import BROADCAST, MeshPacket, RoutingError, RoutingReport, SimNodeAPI
 
 log = logging.getLogger(__name__)
