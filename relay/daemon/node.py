@@ -329,4 +329,5 @@ class Node:
             out["point_id"] = self.engine.point_id
             out["hub_heard_s_ago"] = None if hub is None else round(now - hub.last_heard)
             out["stale_after_s"] = self.config.stale_after_s
+            out["reporting"] = self.engine.reporting(now)
         return out

@@ -23,13 +23,13 @@ DEMO_USER = "operator"
 DEMO_PASSWORD = "noodrelay"  # noqa: S105 - printed for the person running the demo
 YEAR = 365 * 86_400
 
-#: Demo timings: a heartbeat every 30 s, every point reporting in its slot every 90 s.
+#: Demo timings: a heartbeat every 15 s, every point reporting in its slot every minute.
 INTERVALS = """\
 [intervals]
-heartbeat_s = 30
+heartbeat_s = 15
 heartbeat_after_bulletin_s = 15
-status_s = 90
-status_settle_s = 8
+status_s = 60
+status_settle_s = 4
 repair_delay_max_s = 15
 hub_silence_s = 300
 """

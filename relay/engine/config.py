@@ -31,6 +31,10 @@ class EngineConfig:
     repair_cooldown_s: float = 60.0
     #: Largest share of the hub's airtime budget spent on repair answers per hour.
     repair_share: float = 0.5
+    #: Broadcast bulletins and heartbeats with want_ack: relays then queue them at the
+    #: firmware's RELIABLE priority (70) instead of DEFAULT (64), and the hub's radio
+    #: repeats a frame no relay was heard passing on (tools/bench_mesh.py measures both).
+    hub_broadcast_want_ack: bool = False
     #: Extra transmissions of Immediate/Extreme bulletins (0: rely on repair alone).
     urgent_repeats: int = 1
     urgent_repeat_after_s: float = 45.0

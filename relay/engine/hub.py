@@ -152,7 +152,12 @@ class HubEngine(Engine):
         priority = bulletin_priority(body)
         env = message.envelope
         self.outbox.add(
-            message.raw, priority=priority, purpose=BULLETIN, key_id=env.key_id, seq=env.seq
+            message.raw,
+            priority=priority,
+            purpose=BULLETIN,
+            key_id=env.key_id,
+            seq=env.seq,
+            want_ack=self.config.hub_broadcast_want_ack,
         )
         for i in range(self.config.urgent_repeats if priority is Priority.URGENT else 0):
             self.outbox.add(
@@ -162,6 +167,7 @@ class HubEngine(Engine):
                 key_id=env.key_id,
                 seq=env.seq,
                 not_before=now + (i + 1) * self.config.urgent_repeat_after_s,
+                want_ack=self.config.hub_broadcast_want_ack,
             )
         self._set_timer(HEARTBEAT, now + self.config.heartbeat_after_bulletin_s)
         return out + self._pump(now)
@@ -230,7 +236,12 @@ class HubEngine(Engine):
         if waiting is not None and not waiting.in_flight:
             self.outbox.remove(waiting.id)  # never two waiting: the newest says more
         if waiting is None or not waiting.in_flight:
-            self.outbox.add(message.raw, priority=Priority.CONTROL, purpose=HEARTBEAT)
+            self.outbox.add(
+                message.raw,
+                priority=Priority.CONTROL,
+                purpose=HEARTBEAT,
+                want_ack=self.config.hub_broadcast_want_ack,
+            )
         self._set_timer(HEARTBEAT, self._next_beat(now), earliest=False)
         return out
 
@@ -431,7 +442,7 @@ class HubEngine(Engine):
             destination=BROADCAST if to is None else to,
             priority=priority,
             purpose=REPAIR if to is None else REPAIR_DM,
-            want_ack=to is not None,
+            want_ack=to is not None or self.config.hub_broadcast_want_ack,
             key_id=env.key_id,
             seq=env.seq,
             only_frames=mask,

@@ -337,6 +337,19 @@ class PointEngine(Engine):
             receipt = replace(receipt, newer=receipt.newer[-MAX_NEWER:])
         return receipt
 
+    def reporting(self, now: float) -> dict[str, object]:
+        """How this point reports (for ``relay status show`` and the doctor): the interval
+        the hub announced, whether the hub listed us in it, our hop limit, the next try."""
+        hub_now = self.clock.precise(now)
+        due = self._timers.get(STATUS)
+        k = None if hub_now is None else self._schedule.interval_of(hub_now)
+        return {
+            "status_interval_s": self._schedule.interval,
+            "heard_this_interval": k is not None and self._confirmed == k,
+            "hop_limit": self.hops.limit,
+            "next_report_in_s": None if due is None else max(0, round(due - now)),
+        }
+
     def _mac_key(self) -> bytes | None:
         hub = self.keyring.principal(self.hub.key_id) if self.hub else None
         if hub is None or hub.role is not Role.HUB:

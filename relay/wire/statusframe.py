@@ -10,7 +10,7 @@ carries HMAC-SHA256 under it, truncated to 8 bytes, over exactly the bytes befor
 What this costs and what still holds (docs/design.md, "Compact status"):
 
 * Only the hub can check a report: another point, or a national node reading the hub's
-  feed, cannot. The hub countersigns what it passes on.
+  feed, cannot. Whatever the hub passes on it must countersign with its own key.
 * Forging a report needs the point's or the hub's private key (the pair key is an ECDH
   secret of the two); an attacker on the channel can only guess a MAC: 2^-64 per try, and
   each try costs a LoRa frame under a 10 % duty cycle.
