@@ -35,7 +35,6 @@ ROUTING_STATUS = {
     RoutingError.MAX_RETRANSMIT: SendStatus.MAX_RETRANSMIT,
     RoutingError.RATE_LIMIT_EXCEEDED: SendStatus.RATE_LIMIT,
 }
-
 #: How often the radio's transmit share is passed to the engine's budget.
 RADIO_REPORT_S = 300.0
 #: A direct message whose only ack was implicit (a relay overheard) counts as failed if
