@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from relay.airtime import MAX_PKI_DM_PAYLOAD
 from relay.engine.base import Engine
 from relay.engine.outbox import TO_HUB, Entry
 from relay.engine.outputs import (
@@ -160,7 +161,8 @@ class PointDesk:
         return message
 
     def _check_fits(self, size: int) -> None:
-        most = self.engine.config.max_payload
+        # A request is a direct message: the firmware PKI-encrypts it (12 more bytes).
+        most = min(self.engine.config.max_payload, MAX_PKI_DM_PAYLOAD)
         if size > most:
             raise HelpInputError(
                 f"the help request needs {size} bytes and one radio frame holds {most}: "

@@ -430,7 +430,7 @@ class HubEngine(Engine):
                 return  # on its way already: that answer serves this point too
             if now - self._last_broadcast.get(key, -1e9) < self.config.repair_cooldown_s:
                 return
-        airtime = self.outbox.airtime_of(message.raw, mask)
+        airtime = self.outbox.airtime_of(message.raw, mask, BROADCAST if to is None else to)
         if not self._repair_budget.fits(airtime, now):
             log.info("repair budget spent; #%d waits for the next request", env.seq)
             return

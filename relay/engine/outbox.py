@@ -13,7 +13,7 @@ import itertools
 import logging
 from dataclasses import dataclass, field
 
-from relay.airtime import frame_airtime_s, preset
+from relay.airtime import MAX_PKI_DM_PAYLOAD, frame_airtime_s, preset
 from relay.engine.budget import AirtimeBudget
 from relay.engine.config import EngineConfig
 from relay.engine.outputs import Priority, Transmit
@@ -110,7 +110,7 @@ class Outbox:
         hop_limit: int | None = None,
     ) -> Entry:
         """Queue a signed message (``only_frames``: bit mask of the fragments to send)."""
-        frames = fragments.split(raw, self._config.max_payload)
+        frames = fragments.split(raw, self._frame_limit(destination))
         pending = [i for i in range(len(frames)) if only_frames is None or only_frames >> i & 1]
         entry = Entry(
             next(self._ids),
@@ -146,14 +146,26 @@ class Outbox:
 
     # --- scheduling -----------------------------------------------------------------
 
-    def frame_airtime(self, frame: bytes) -> float:
-        return frame_airtime_s(len(frame), self._preset)
+    def _frame_limit(self, destination: int) -> int:
+        """Bytes of ours per frame: a direct message is PKI-encrypted by the firmware, which
+        adds 12 bytes and refuses a frame that then exceeds the LoRa maximum."""
+        if destination == BROADCAST:
+            return self._config.max_payload
+        return min(self._config.max_payload, MAX_PKI_DM_PAYLOAD)
 
-    def airtime_of(self, raw: bytes, mask: int | None = None) -> float:
+    def frame_airtime(self, frame: bytes, destination: int = BROADCAST) -> float:
+        pki = destination != BROADCAST
+        return frame_airtime_s(len(frame), self._preset, pki=pki)
+
+    def airtime_of(
+        self, raw: bytes, mask: int | None = None, destination: int = BROADCAST
+    ) -> float:
         """Airtime of sending ``raw`` once (only the fragments in ``mask``, if given)."""
-        frames = fragments.split(raw, self._config.max_payload)
+        frames = fragments.split(raw, self._frame_limit(destination))
         return sum(
-            self.frame_airtime(f) for i, f in enumerate(frames) if mask is None or mask >> i & 1
+            self.frame_airtime(f, destination)
+            for i, f in enumerate(frames)
+            if mask is None or mask >> i & 1
         )
 
     @staticmethod
@@ -180,7 +192,7 @@ class Outbox:
             destination = hub_node
         index = entry.pending[0]
         frame = entry.frames[index]
-        airtime = self.frame_airtime(frame)
+        airtime = self.frame_airtime(frame, entry.destination)
         if not self.budget.fits(airtime, now):
             return None
         entry.pending.pop(0)
@@ -211,7 +223,7 @@ class Outbox:
             return None
         first = min(waiting, key=lambda e: (e.priority, e.id))
         start = max(self._next_free, self._hold_until, min(e.not_before for e in waiting), now)
-        airtime = self.frame_airtime(first.frames[first.pending[0]])
+        airtime = self.frame_airtime(first.frames[first.pending[0]], first.destination)
         return max(start, self.budget.when_fits(airtime, now))
 
     def on_result(self, token: int, status: SendStatus, now: float) -> Event | None:
@@ -244,7 +256,7 @@ class Outbox:
         wait = 0.0
         for e in ahead:
             for i in e.pending:
-                a = self.frame_airtime(e.frames[i])
+                a = self.frame_airtime(e.frames[i], e.destination)
                 wait += max(self._config.broadcast_gap_s, 1.2 * a)
         budget_wait = self.budget.when_fits(airtime, now) - now
         return Estimate(size, len(sizes), airtime, len(ahead) + 1, max(wait, budget_wait))

@@ -554,7 +554,7 @@ def test_a_request_too_big_for_one_frame_is_refused_before_signing() -> None:
     rng = random.Random(3)
     noise = "".join(rng.choice("qxzjkvwy0123456789QXZ#") for _ in range(300))
     counter, queued = p.issuer.counter.current(), len(p.outbox.entries())
-    with pytest.raises(HelpInputError, match="one radio frame holds 231") as err:
+    with pytest.raises(HelpInputError, match="one radio frame holds 219") as err:  # a PKI DM
         ask(w, 1, HelpDetails(noise[:100], noise[100:300], ""))
     assert "bytes too many" in str(err.value)
     assert p.issuer.counter.current() == counter  # nothing signed, no number used
@@ -566,9 +566,11 @@ def test_a_request_too_big_for_one_frame_is_refused_before_signing() -> None:
     with pytest.raises(HelpInputError, match="people"):
         ask(w, 1, people=-1)
 
-    # What fits: Dutch compresses well (the codec's dictionary), random text does not.
-    assert most_that_fits(w, DUTCH_PLACE, DUTCH) == len(DUTCH_PLACE) + len(DUTCH)
-    assert 100 <= most_that_fits(w, noise[:100], noise[100:300]) < 130
+    # What fits: Dutch compresses well (the codec's dictionary), random text does not. A
+    # direct message loses 12 bytes to the firmware's PKI encryption (219 of ours), so the
+    # longest Dutch example (280 characters) no longer quite fits; 250 always do.
+    assert most_that_fits(w, DUTCH_PLACE, DUTCH) >= 250
+    assert 90 <= most_that_fits(w, noise[:100], noise[100:300]) < 130
 
 
 # --- restarts ------------------------------------------------------------------------
