@@ -85,9 +85,12 @@ class RunMetrics:
         return self.virtual_s / self.wall_s if self.wall_s > 0 else float("inf")
 
 
-def reachable_points(mesh: Mesh, hub: str) -> set[str]:
-    """Points a flood from ``hub`` could reach within the hop limit on mean-SNR links."""
-    hops = mesh.hops_from(hub)
+def reachable_points(mesh: Mesh, hub: str, *, relaying_only: bool = True) -> set[str]:
+    """Points a flood from ``hub`` could reach within the hop limit on mean-SNR links,
+    through nodes that relay our port in the mesh's current radio layout (a point behind
+    a CLIENT_MUTE neighbour is out of reach of that layout: the fix is a relay site or a
+    relaying profile, not the protocol). Call it after the layout is applied."""
+    hops = mesh.hops_from(hub, relaying_only=relaying_only)
     limit = mesh.scenario.radio.hop_limit + 1
     points = {n.name for n in mesh.scenario.of_kind(NodeKind.POINT)}
     return {name for name, h in hops.items() if name in points and h <= limit}

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from relay.errors import ConfigError, RelayError
 from relay.sim.air import Air
+from relay.sim.api import RebroadcastMode, Role
 from relay.sim.firmware import Firmware, FirmwareConfig
 from relay.sim.node import SimNode
 from relay.sim.propagation import Link, build_links
@@ -131,20 +132,34 @@ class Mesh:
 
     # --- the map ------------------------------------------------------------------------
 
-    def hops_from(self, name: str, min_snr_margin_db: float = 0.0) -> dict[str, int]:
+    def hops_from(
+        self, name: str, min_snr_margin_db: float = 0.0, *, relaying_only: bool = False
+    ) -> dict[str, int]:
         """Fewest radio hops from ``name`` to every node it can reach at all (BFS on links
-        whose mean SNR clears the demodulation floor by ``min_snr_margin_db``)."""
+        whose mean SNR clears the demodulation floor by ``min_snr_margin_db``). With
+        ``relaying_only``, paths pass only through nodes whose firmware relays our private
+        port as configured now (not CLIENT_MUTE, rebroadcast mode not NONE nor
+        CORE_PORTNUMS_ONLY): what the radio layout can reach, not what the map could."""
         floor = self.air.demod_floor_db + min_snr_margin_db
         start = self.node(name).num
         hops = {start: 0}
         todo = deque([start])
         while todo:
             here = todo.popleft()
+            if relaying_only and here != start and not self._relays_our_port(here):
+                continue
             for link in self.air.neighbours(here):
                 if link.snr_db >= floor and link.loss < 1.0 and link.dst not in hops:
                     hops[link.dst] = hops[here] + 1
                     todo.append(link.dst)
         return {self._by_num[n].name: h for n, h in hops.items()}
+
+    def _relays_our_port(self, num: int) -> bool:
+        config = self._by_num[num].firmware.config
+        return config.role is not Role.CLIENT_MUTE and config.rebroadcast_mode not in (
+            RebroadcastMode.NONE,
+            RebroadcastMode.CORE_PORTNUMS_ONLY,
+        )
 
     # --- usage --------------------------------------------------------------------------
 
