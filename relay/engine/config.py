@@ -32,9 +32,12 @@ class EngineConfig:
     #: Largest share of the hub's airtime budget spent on repair answers per hour.
     repair_share: float = 0.5
     #: Broadcast bulletins and heartbeats with want_ack: relays then queue them at the
-    #: firmware's RELIABLE priority (70) instead of DEFAULT (64), and the hub's radio
-    #: repeats a frame no relay was heard passing on (tools/bench_mesh.py measures both).
-    hub_broadcast_want_ack: bool = False
+    #: firmware's RELIABLE priority (70) instead of DEFAULT (64), above the points' status
+    #: frames, and the hub's radio repeats a frame no relay was heard passing on. The only
+    #: other ports relays rank higher are text and admin, which apps would show or obey.
+    #: Measured on a busy region (status every 10 min, 20 % loss, 3 seeds): bulletins within
+    #: 10 min 99.91 % (worst seed 99.73 %) with it, 99.60 % (98.80 %) without.
+    hub_broadcast_want_ack: bool = True
     #: Extra transmissions of Immediate/Extreme bulletins (0: rely on repair alone).
     urgent_repeats: int = 1
     urgent_repeat_after_s: float = 45.0

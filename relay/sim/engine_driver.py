@@ -133,13 +133,15 @@ class EngineDriver:
             t.destination,
             PRIVATE_PORT,
             t.payload,
-            want_ack=dm and t.want_ack,
+            want_ack=t.want_ack,
             hop_limit=t.hop_limit,
             packet_id=packet_id,
         )
         if dm and t.want_ack:
             self._dms.add(packet_id)
             self._call_later(DM_ACK_TIMEOUT_S, lambda: self._ack_timeout(packet_id))
+        elif t.want_ack:
+            pass  # a broadcast with want_ack: the firmware reports the implicit ack or NAK
         else:
             # No ack will come: the radio took it unless it refused at once (which
             # on_routing / on_queue_status, run first, have handled, removing the token).

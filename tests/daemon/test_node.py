@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 from aiohttp.test_utils import TestClient, TestServer
 
 from relay.daemon import ops
 from relay.daemon.api import make_app
+from relay.engine.hub import HubEngine
 from relay.engine.outputs import BulletinState
 from relay.engine.point import PointEngine
+from relay.errors import StoreError
+from relay.store.db import transaction
+from relay.store.store import Store
 from relay.wire import model as m
 from tests.daemon.conftest import Cluster, wait_for
 
@@ -130,3 +137,51 @@ async def test_send_refuses_foreign_and_repeated_files(cluster: Cluster) -> None
         assert again.status == 409
         junk = await client.post("/api/send", data=b"\x00junk", headers=auth)
         assert junk.status == 400 and (await junk.json())["reason"] == "not_noodrelay"
+
+
+async def test_a_full_disk_never_gives_a_false_receipt_and_heals(cluster: Cluster) -> None:
+    """Issue 14, item 2: a bulletin the point's store could not write is not held: no
+    receipt claims it, repair brings it again once there is room, the error clears."""
+    hub = await cluster.start("hub-utrecht", "hub")
+    p1 = await cluster.start("np-001", "point", 1)
+    key = hub.engine.issuer.key.key_id
+    first = ops.issue(hub, text("Drinkwater bij sporthal De Vliert"))["seq"]
+    await wait_for(lambda: p1.store.bulletin(key, first) is not None)
+    fill_up(p1.store)  # the disk is full from now on (SQLITE_FULL)
+    second = ops.issue(hub, text("Kookadvies voor Houten, Bunnik en Nieuwegein " * 3))["seq"]
+    await wait_for(lambda: p1.health.store_error is not None)
+    assert p1.store.bulletin(key, second) is None
+    assert isinstance(p1.engine, PointEngine)
+    assert second not in p1.engine.catalogue.held(key)
+    await wait_for(lambda: [r["holds"] for r in ops.points(hub)] == [1])  # only the first
+    assert isinstance(hub.engine, HubEngine)
+    for _ in range(20):  # reports keep coming: none claims the second
+        await asyncio.sleep(0.1)
+        assert not hub.engine.receipt_matrix()[1].get(second, (False, False))[0]
+    p1.store._conn.execute("DELETE FROM meta WHERE key LIKE 'filler-%'")  # room again
+    p1.store._conn.execute("DELETE FROM messages WHERE kind = 'filler'")
+    await wait_for(lambda: p1.store.bulletin(key, second) is not None)
+    await wait_for(lambda: p1.health.store_error is None)
+    await wait_for(lambda: [r["holds"] for r in ops.points(hub)] == [2])
+
+
+def fill_up(store: Store) -> None:
+    """Fill the store's file to its page limit with filler rows: what a full disk does."""
+    store._conn.execute("PRAGMA max_page_count = 1")  # becomes the current page count
+    for table in ("meta", "messages"):  # every table's leaf pages, not only the free ones
+        for size in (2000, 200, 40, 8):  # big rows first, then whatever space is left
+            with contextlib.suppress(StoreError):
+                for i in range(10_000):
+                    _filler(store, table, f"filler-{size}-{i}", "x" * size)
+
+
+def _filler(store: Store, table: str, name: str, value: str) -> None:
+    if table == "meta":
+        store.set_meta(name, value)
+        return
+    with transaction(store._conn, store.path) as c:
+        c.execute(
+            "INSERT INTO messages (key_id, seq, kind, time, raw, received_at) "
+            "VALUES (0, ?, 'filler', 0, ?, 0)",
+            (abs(hash(name)) % 2**31 + 1, value.encode()),
+        )

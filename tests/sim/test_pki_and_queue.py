@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass, field
 
 from relay.airtime import MAX_APP_PAYLOAD, MAX_PKI_DM_PAYLOAD, PKI_OVERHEAD_BYTES, phy_bytes
+from relay.engine.config import EngineConfig
 from relay.engine.outputs import Transmit
 from relay.sim.air import Transmission
 from relay.sim.api import BROADCAST, ERRNO_OK, ERRNO_UNKNOWN, QueueReport, RoutingError
@@ -141,7 +142,8 @@ def test_the_bench_driver_hands_a_queue_refusal_back_as_not_sent() -> None:
     """The engine keeps the refused frame and sends it again; it is not counted sent."""
     mesh, apps, on_air = mesh_of(2, tx_queue_size=1)
     hub_node = mesh.node("n0")
-    world = build_world(1)
+    # Without want_ack the bulletin ranks with the filler (DEFAULT) and cannot evict it.
+    world = build_world(1, config=EngineConfig(hub_broadcast_want_ack=False))
     driver = EngineDriver(hub_node, world.hub, mesh.scheduler.call_later)
     hub_node.attach(driver)
     filler = hub_node.send(BROADCAST, PORT, b"filler")  # the one queue slot is taken
