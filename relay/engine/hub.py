@@ -79,6 +79,10 @@ def bulletin_priority(b: Bulletin) -> Priority:
 
 #: Heartbeats whose active lists the hub keeps, so that receipts can name them.
 HEARTBEAT_MEMORY = 64
+#: Broadcasts in a row that no relay confirmed before the hub stops asking for it, and
+#: how long until it asks again.
+UNCONFIRMED_LIMIT = 3
+NO_RELAY_RETRY_S = 3600.0
 
 
 @dataclass
@@ -122,6 +126,8 @@ class HubEngine(Engine):
         #: Heartbeat sequence number -> the active list it announced (receipts index it).
         self.announced: OrderedDict[int, tuple[int, ...]] = OrderedDict()
         self._mac_keys: dict[int, bytes] = {}
+        self._unconfirmed = 0
+        self._no_relay_until = 0.0
 
     @property
     def key_id(self) -> int:
@@ -157,7 +163,7 @@ class HubEngine(Engine):
             purpose=BULLETIN,
             key_id=env.key_id,
             seq=env.seq,
-            want_ack=self.config.hub_broadcast_want_ack,
+            want_ack=self._broadcast_want_ack(now),
         )
         for i in range(self.config.urgent_repeats if priority is Priority.URGENT else 0):
             self.outbox.add(
@@ -167,7 +173,7 @@ class HubEngine(Engine):
                 key_id=env.key_id,
                 seq=env.seq,
                 not_before=now + (i + 1) * self.config.urgent_repeat_after_s,
-                want_ack=self.config.hub_broadcast_want_ack,
+                want_ack=self._broadcast_want_ack(now),
             )
         self._set_timer(HEARTBEAT, now + self.config.heartbeat_after_bulletin_s)
         return out + self._pump(now)
@@ -240,7 +246,7 @@ class HubEngine(Engine):
                 message.raw,
                 priority=Priority.CONTROL,
                 purpose=HEARTBEAT,
-                want_ack=self.config.hub_broadcast_want_ack,
+                want_ack=self._broadcast_want_ack(now),
             )
         self._set_timer(HEARTBEAT, self._next_beat(now), earliest=False)
         return out
@@ -442,7 +448,7 @@ class HubEngine(Engine):
             destination=BROADCAST if to is None else to,
             priority=priority,
             purpose=REPAIR if to is None else REPAIR_DM,
-            want_ack=to is not None or self.config.hub_broadcast_want_ack,
+            want_ack=to is not None or self._broadcast_want_ack(now),
             key_id=env.key_id,
             seq=env.seq,
             only_frames=mask,
@@ -458,8 +464,20 @@ class HubEngine(Engine):
 
     # --- outbox events --------------------------------------------------------------
 
+    def _broadcast_want_ack(self, now: float) -> bool:
+        """Ask for the relays' implicit ack on our broadcasts, unless the last ones all
+        went unconfirmed: then no relay hears us (a hub and muted points only), and every
+        broadcast would cost the firmware's three tries. Asked again after a while."""
+        return self.config.hub_broadcast_want_ack and now >= self._no_relay_until
+
     def _completed(self, event: Completed, now: float) -> list[Output]:
         e = event.entry
+        if e.destination == BROADCAST and e.want_ack:
+            self._unconfirmed = self._unconfirmed + 1 if event.unconfirmed else 0
+            if self._unconfirmed >= UNCONFIRMED_LIMIT:
+                log.info("no relay confirms our broadcasts: sending them without want_ack")
+                self._no_relay_until = now + NO_RELAY_RETRY_S
+                self._unconfirmed = 0
         self._last_broadcast[(e.key_id, e.seq)] = now
         if e.purpose == BULLETIN:
             return [Delivered(e.purpose, e.key_id, e.seq, e.id)]

@@ -44,6 +44,8 @@ class Entry:
     #: Meshtastic hop limit for this message's frames (None: the outbox's default).
     hop_limit: int | None = None
     attempts: int = 0
+    #: Some frame of this broadcast went out without any relay heard passing it on.
+    unconfirmed: bool = False
     #: Frame indices still to hand to the radio.
     pending: list[int] = field(default_factory=list)
     #: Tokens of frames handed to the radio, awaiting their result.
@@ -57,6 +59,9 @@ class Entry:
 @dataclass(frozen=True, slots=True)
 class Completed:
     entry: Entry
+    #: A broadcast sent with want_ack that no relay was heard passing on (the firmware's
+    #: MAX_RETRANSMIT after its tries): it was on the air all the same.
+    unconfirmed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,10 +236,12 @@ class Outbox:
         if entry is None or entry.id not in self._entries:
             return None
         index = entry.in_flight.pop(token)
-        if status.delivered_to_radio:
+        unconfirmed = entry.destination == BROADCAST and status is SendStatus.MAX_RETRANSMIT
+        if status.delivered_to_radio or unconfirmed:
+            entry.unconfirmed = entry.unconfirmed or unconfirmed
             if entry.done:
                 self.remove(entry.id)
-                return Completed(entry)
+                return Completed(entry, entry.unconfirmed)
             return None
         if status in (SendStatus.NOT_SENT, SendStatus.DUTY_CYCLE_LIMIT):
             # The frame never left: put it back; it keeps its place.

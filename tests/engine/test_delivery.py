@@ -15,7 +15,7 @@ from relay.engine.outputs import (
     StatusAccepted,
     Transmit,
 )
-from relay.radio.transport import Frame
+from relay.radio.transport import Frame, SendStatus
 from relay.wire import envelope
 from relay.wire import model as m
 from tests.engine.harness import HUB_NODE, World, build_world, text
@@ -231,3 +231,26 @@ def test_delivered_notification_for_broadcast() -> None:
     msg = publish(w, text("Test"))
     w.mesh.run(30)
     assert any(d.seq == msg.envelope.seq for d in w.mesh.of(HUB_NODE, Delivered))  # type: ignore[attr-defined]
+
+
+def test_hub_stops_asking_relays_for_acks_that_never_come() -> None:
+    """A hub with only muted points around: no relay ever confirms a broadcast, so after
+    three unconfirmed ones the hub sends without want_ack (the firmware would try each
+    three times), and asks again an hour later."""
+    w = build_world(1)
+    hub, now = w.hub, 1000.0
+
+    def send_one(body: str) -> Transmit:
+        _, out = hub.issue(text(body), now)
+        out += hub.tick(now + 100)
+        return next(o for o in out if isinstance(o, Transmit) and o.purpose == "bulletin")
+
+    for i in range(3):
+        t = send_one(f"Bericht {i}")
+        assert t.want_ack
+        done = hub.on_send_result(t.token, SendStatus.MAX_RETRANSMIT, now + 1)
+        assert any(isinstance(o, Delivered) for o in done)  # it was on the air all the same
+        now += 200
+    assert not send_one("Zonder ack").want_ack
+    now += 3700
+    assert send_one("Weer met ack").want_ack
