@@ -24,7 +24,9 @@ from relay.daemon.node import Node
 from relay.engine.hub import HubEngine
 from relay.web import compose, printview, views
 from relay.web.auth import Accounts
+from relay.web.dashboard_labels import dashboard_ui
 from relay.web.help_labels import help_ui
+from relay.web.region import RegionMap, load_region
 from relay.web.render import DEFAULT_LANG, valid_lang
 from relay.web.sessions import FAILURE_WINDOW_S, LoginLimiter, Session, SessionStore
 
@@ -54,6 +56,8 @@ class Screens:
     accounts: Accounts
     sessions: SessionStore
     limiter: LoginLimiter
+    #: Where the points and relay sites stand (the dashboard's map).
+    region: RegionMap = field(default_factory=RegionMap)
     #: Login checks run in a thread: scrypt takes tens of milliseconds.
     background: Callable[..., Any] = field(default=asyncio.to_thread)
 
@@ -154,11 +158,16 @@ async def help_ui_json(request: web.Request) -> web.Response:
     return web.json_response(help_ui(_lang(request)))
 
 
+async def dashboard_ui_json(request: web.Request) -> web.Response:
+    """Every word of the dashboard, its help panel included, in one language."""
+    return web.json_response(dashboard_ui(_lang(request)))
+
+
 async def dashboard_json(request: web.Request) -> web.Response:
     screens = _screens(request)
     if not screens.is_hub:
         return _denied(404, "the dashboard runs on the hub", "not_for_this_role")
-    return web.json_response(views.dashboard(screens.node))
+    return web.json_response(views.dashboard(screens.node, screens.region))
 
 
 # --- login ----------------------------------------------------------------------------
@@ -273,7 +282,8 @@ def add_screens(
     if not accounts:
         log.warning("no [auth] users in %s: the screens are read-only", node.config.source)
     kwargs = {} if clock is None else {"clock": clock}
-    screens = Screens(node, accounts, SessionStore(**kwargs), LoginLimiter(**kwargs))
+    region = load_region(node.config.region_file)
+    screens = Screens(node, accounts, SessionStore(**kwargs), LoginLimiter(**kwargs), region)
     app[SCREENS] = screens
     app[api.SESSION_CHECK] = session_check
     app.on_response_prepare.append(_security_headers)
@@ -287,6 +297,7 @@ def add_screens(
     r.add_get("/web/session", session_info)
     r.add_get("/web/templates.json", templates_json)
     r.add_get("/web/help-ui.json", help_ui_json)
+    r.add_get("/web/dashboard-ui.json", dashboard_ui_json)
     r.add_post("/web/login", login)
     r.add_post("/web/logout", logout)
     r.add_post("/web/compose/preview", compose_preview)

@@ -44,6 +44,13 @@ def _enum(data: dict[str, Any], key: str, cls: Any) -> Any:
         raise ComposeError(f"unknown value {value.lower()!r}", key) from None
 
 
+def _chosen(data: dict[str, Any], key: str, cls: Any) -> Any:
+    """A level the operator must choose: no default, so nothing goes out unchosen."""
+    if not data.get(key):
+        raise ComposeError("choose a value (there is no default)", key)
+    return _enum(data, key, cls)
+
+
 def _int_list(value: Any, field: str, *, lo: int = 0, hi: int = 2**31) -> tuple[int, ...]:
     if value in (None, ""):
         return ()
@@ -150,9 +157,9 @@ def parse_form(data: Any, now: int) -> m.Bulletin:
         template=template,
         type=kind,
         references=references,
-        urgency=_enum(data, "urgency", m.Urgency),
-        severity=_enum(data, "severity", m.Severity),
-        certainty=_enum(data, "certainty", m.Certainty),
+        urgency=_chosen(data, "urgency", m.Urgency),
+        severity=_chosen(data, "severity", m.Severity),
+        certainty=_chosen(data, "certainty", m.Certainty),
         expires_in_min=expires,
         target=m.Target(
             points=_int_list(

@@ -14,7 +14,8 @@ from relay.engine.hub import HubEngine, bulletin_priority
 from relay.engine.outputs import BulletinState
 from relay.engine.point import PointEngine
 from relay.store.store import StoredBulletin
-from relay.web import i18n, timefmt
+from relay.web import i18n, regionview, timefmt
+from relay.web.region import RegionMap
 from relay.web.render import language_name, languages, render_bulletin, text_direction
 from relay.wire import describe, hubtime
 from relay.wire.keys import format_key_id
@@ -194,55 +195,14 @@ def _dashboard_bulletin(b: StoredBulletin, now: int | None) -> dict[str, Any]:
     }
 
 
-def receipt_matrix(node: Node, hub: HubEngine) -> dict[str, Any]:
-    """Received/displayed per point for each active bulletin, with totals both ways."""
-    names = {p.point_id: p.name for p in node.store.points()}
-    point_ids = sorted(hub.points)
-    matrix = hub.receipt_matrix()
-    active = hub.catalogue.active(hub.key_id)
-    rows: list[dict[str, Any]] = []
-    grid: list[list[str]] = []
-    for seq in sorted(active, reverse=True):
-        record = hub.catalogue.get((hub.key_id, seq))
-        text = render_bulletin(record.bulletin, "nl", record.issued) if record else None
-        headline = text.headline if text else ""
-        body = text.body if text else ""
-        cells = []
-        for pid in point_ids:
-            received, displayed = matrix.get(pid, {}).get(seq, (False, False))
-            cells.append("displayed" if displayed else "received" if received else "missing")
-        grid.append(cells)
-        rows.append(
-            {
-                "seq": seq,
-                "headline": headline or body[:80],
-                "cells": cells,
-                "received": sum(c != "missing" for c in cells),
-                "displayed": sum(c == "displayed" for c in cells),
-            }
-        )
-    columns = [
-        {
-            "point_id": pid,
-            "name": names.get(pid, hub.points[pid].name),
-            "received": sum(cells[i] != "missing" for cells in grid),
-            "displayed": sum(cells[i] == "displayed" for cells in grid),
-        }
-        for i, pid in enumerate(point_ids)
-    ]
-    return {"points": columns, "rows": rows, "bulletins": len(rows)}
-
-
-def dashboard(node: Node) -> dict[str, Any]:
+def dashboard(node: Node, region: RegionMap) -> dict[str, Any]:
     hub = node.engine
     if not isinstance(hub, HubEngine):
         raise ops.NotForThisRoleError("the dashboard runs on the hub")
     now = node.hub_time()
     # A healthy point reports at least every status interval: allow two before "silent".
     stale_after = max(node.config.stale_after_s, 2 * node.config.engine.status_interval_s)
-    points = ops.points(node)
-    for p in points:
-        p["silent"] = p["heard_s_ago"] > stale_after
+    points = regionview.region_points(node, region, stale_after)
     history = sorted(node.store.bulletins(), key=lambda b: -b.message.envelope.seq)[:50]
     state = node.state()
     return {
@@ -256,6 +216,7 @@ def dashboard(node: Node) -> dict[str, Any]:
             "link": state["link"],
         },
         "points": points,
-        "matrix": receipt_matrix(node, hub),
+        "matrix": regionview.receipt_matrix(node, hub, region),
+        "relays": regionview.relay_sites(region),
         "bulletins": [_dashboard_bulletin(b, now) for b in history],
     }

@@ -178,6 +178,7 @@ async def test_compose_preview_and_send(web_cluster: WebCluster) -> None:
         "texts": [{"lang": "nl", "headline": "Stroom", "body": "Stroomstoring duurt voort"}],
         "urgency": "expected",
         "severity": "moderate",
+        "certainty": "likely",
         "expires_in_min": "120",
     }
     async with client() as http:

@@ -1,0 +1,321 @@
+"""The hub dashboard's words, Dutch first and English by switch (``?lang=en``).
+
+The one source of every label on the dashboard: the page's HTML carries only keys
+(``data-l="points"``), its scripts look words up here, and the help panel's words
+(:mod:`relay.web.help_labels`) are merged in, so the whole page switches language at once.
+Served as ``/web/dashboard-ui.json?lang=..``; a language without a table gets Dutch
+(the region's working language), English overrides it where given.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from relay.web.help_labels import help_ui
+from relay.web.i18n import labels as kiosk_labels
+
+#: Words for a point's state the kiosk's table already has (one source for both screens).
+_SHARED_PREFIXES = ("open.", "power.", "need.")
+
+DASHBOARD_LABELS: dict[str, dict[str, str]] = {
+    "nl": {
+        "page_title": "Hub {name}",
+        "offline": "Verbinding met de daemon verbroken, opnieuw verbinden…",
+        "hub_time": "Hubtijd",
+        "kiosk_view": "Kioskweergave",
+        "logout": "Uitloggen",
+        "language": "Taal",
+        "queue_line": "Radio {link}; {frames} frame(s) in de wachtrij; "
+        "zendtijd {pct}% van het uur; preset {preset}",
+        # region
+        "region": "Regio",
+        "map_label": "Kaart van de steunpunten (getekend uit hun coördinaten, zonder internet)",
+        "no_coords": "Geen coördinaten bekend: zet de punten in het regiobestand "
+        "([screen] region).",
+        "relay_site": "Relaisstation",
+        "state.open": "open",
+        "state.limited": "beperkt open",
+        "state.closed": "gesloten",
+        "state.silent": "stil (niet gehoord)",
+        "state.missing": "mist berichten",
+        "state.unknown": "status onbekend",
+        "municipality": "Gemeente",
+        "all_municipalities": "alle gemeenten",
+        "no_municipality": "(geen gemeente)",
+        "show_states": "Toon",
+        "detail_close": "Sluiten",
+        "detail_none": "Klik op een punt op de kaart of in de lijst voor de details.",
+        "detail_missing": "Mist: {list}",
+        "detail_holds": "Berichten: {holds} van {active} ontvangen",
+        "detail_coords": "Ligging: {lat}, {lon}",
+        "never_heard": "nooit gehoord",
+        # points
+        "points": "Steunpunten",
+        "filter": "Filter",
+        "filter_hint": "naam, behoefte, status…",
+        "only_silent": "alleen stille punten",
+        "points_count": "{shown} van {total} getoond, {silent} stil",
+        "group_summary": "{name}: {n} punten, {silent} stil, {missing} missen berichten",
+        "col.point_id": "#",
+        "col.name": "Punt",
+        "col.heard_s_ago": "Laatst gehoord",
+        "col.open": "Open",
+        "col.power": "Stroom",
+        "col.battery_pct": "Accu",
+        "col.visitors": "Bezoekers",
+        "col.needs": "Nodig",
+        "col.holds": "Berichten",
+        "silent": "stil",
+        "never": "nooit",
+        "ago_s": "{n} s geleden",
+        "ago_min": "{n} min geleden",
+        "ago_h": "{n} uur geleden",
+        # receipts
+        "receipts": "Ontvangst per bericht",
+        "receipt_line": "{received}/{total} ontvangen, {displayed} opgehangen",
+        "missing_list": "Nog niet ontvangen ({n})",
+        "all_received": "Alle punten hebben dit bericht.",
+        "no_active": "Geen actieve berichten.",
+        "full_matrix": "Volledige matrix tonen (ontvangen ✓, opgehangen ✓✓)",
+        "bulletin": "Bericht",
+        "received": "Ontvangen",
+        "displayed": "Opgehangen",
+        "per_point": "Per punt (ontvangen / opgehangen)",
+        "cell.displayed": "opgehangen",
+        "cell.received": "ontvangen",
+        "cell.missing": "ontbreekt",
+        # compose
+        "compose": "Bericht opstellen",
+        "user": "Naam",
+        "password": "Wachtwoord",
+        "login": "Inloggen",
+        "type": "Soort",
+        "type.alert": "Nieuw bericht",
+        "type.update": "Update",
+        "type.cancel": "Intrekken",
+        "references": "Vervangt bericht(en)",
+        "references_hint": "bijv. 12",
+        "mode.text": "Vrije tekst",
+        "mode.template": "Sjabloon",
+        "text": "Tekst",
+        "nl_headline": "Kop (Nederlands)",
+        "nl_body": "Tekst (Nederlands)",
+        "en_headline": "Kop (Engels)",
+        "en_body": "Tekst (Engels)",
+        "x_lang": "Andere taal (code)",
+        "x_lang_hint": "bijv. ar, tr, uk",
+        "headline": "Kop",
+        "template": "Sjabloon",
+        "template_suggests": "Het sjabloon stelt voor: {urgency}, {severity}, {certainty}.",
+        "template_apply": "Voorstel overnemen",
+        "urgency": "Urgentie",
+        "severity": "Ernst",
+        "certainty": "Zekerheid",
+        "choose": "— kies —",
+        "urgency.immediate": "Direct",
+        "urgency.expected": "Verwacht",
+        "urgency.future": "Later",
+        "urgency.past": "Voorbij",
+        "urgency.unknown": "Onbekend",
+        "severity.extreme": "Zeer ernstig",
+        "severity.severe": "Ernstig",
+        "severity.moderate": "Matig",
+        "severity.minor": "Gering",
+        "severity.unknown": "Onbekend",
+        "certainty.observed": "Waargenomen",
+        "certainty.likely": "Waarschijnlijk",
+        "certainty.possible": "Mogelijk",
+        "certainty.unlikely": "Onwaarschijnlijk",
+        "certainty.unknown": "Onbekend",
+        "expires": "Verloopt over (minuten, 0 = tot intrekking)",
+        "target_points": "Alleen punten (nummers)",
+        "target_groups": "Alleen groepen",
+        "all": "alle",
+        "preview": "Voorbeeld en kosten",
+        "send": "Versturen",
+        "clear": "Wissen",
+        "cost": "{size} bytes, {frames} frame(s), {airtime} ms zendtijd bij {preset}; "
+        "plaats {position} in de wachtrij, over ongeveer {wait} s in de lucht",
+        "no_text_in": " (geen tekst in {name}: toont {shown})",
+        "queued": "Bericht #{seq} ({priority}) in de wachtrij: {size} bytes, {frames} frame(s), "
+        "{airtime} ms bij {preset}; plaats {position}.",
+        "withdrawn_headline": "Ingetrokken",
+        "withdrawn_body": "Bericht {seq} is ingetrokken.",
+        # bulletins
+        "bulletins": "Berichten",
+        "update": "Update",
+        "cancel": "Intrekken",
+        "b.active": "actief",
+        "b.by": "{state} door #{seq}",
+        "b.queued": " (in de wachtrij)",
+        "b.line": "{type}, {urgency}/{severity}, uitgegeven {issued}",
+        "b.expires": ", verloopt {expires}",
+        "bstate.expired": "verlopen",
+        "bstate.cancelled": "ingetrokken",
+        "bstate.superseded": "vervangen",
+        # help panel: where to log in, whatever the screen's layout
+        "login_hint": "Na inloggen (bij ‘Bericht opstellen’) ziet u adres, omschrijving en acties.",
+        "login_link": "Naar inloggen",
+    },
+    "en": {
+        "page_title": "Hub {name}",
+        "offline": "Connection to the daemon lost, reconnecting…",
+        "hub_time": "Hub time",
+        "kiosk_view": "Kiosk view",
+        "logout": "Log out",
+        "language": "Language",
+        "queue_line": "Radio {link}; {frames} frame(s) queued; airtime {pct}% of the hour; "
+        "preset {preset}",
+        "region": "Region",
+        "map_label": "Map of the support points (drawn from their coordinates, no internet)",
+        "no_coords": "No coordinates known: list the points in the region file ([screen] region).",
+        "relay_site": "Relay site",
+        "state.open": "open",
+        "state.limited": "partly open",
+        "state.closed": "closed",
+        "state.silent": "silent (not heard)",
+        "state.missing": "missing bulletins",
+        "state.unknown": "state unknown",
+        "municipality": "Municipality",
+        "all_municipalities": "all municipalities",
+        "no_municipality": "(no municipality)",
+        "show_states": "Show",
+        "detail_close": "Close",
+        "detail_none": "Click a point on the map or in the list for its details.",
+        "detail_missing": "Missing: {list}",
+        "detail_holds": "Bulletins: {holds} of {active} received",
+        "detail_coords": "Location: {lat}, {lon}",
+        "never_heard": "never heard",
+        "points": "Support points",
+        "filter": "Filter",
+        "filter_hint": "name, need, state…",
+        "only_silent": "only silent points",
+        "points_count": "{shown} of {total} shown, {silent} silent",
+        "group_summary": "{name}: {n} points, {silent} silent, {missing} missing bulletins",
+        "col.point_id": "#",
+        "col.name": "Point",
+        "col.heard_s_ago": "Last heard",
+        "col.open": "Open",
+        "col.power": "Power",
+        "col.battery_pct": "Battery",
+        "col.visitors": "Visitors",
+        "col.needs": "Needs",
+        "col.holds": "Bulletins",
+        "silent": "silent",
+        "never": "never",
+        "ago_s": "{n} s ago",
+        "ago_min": "{n} min ago",
+        "ago_h": "{n} h ago",
+        "receipts": "Receipts per bulletin",
+        "receipt_line": "{received}/{total} received, {displayed} displayed",
+        "missing_list": "Not received yet ({n})",
+        "all_received": "Every point has this bulletin.",
+        "no_active": "No active bulletins.",
+        "full_matrix": "Show the full matrix (received ✓, displayed ✓✓)",
+        "bulletin": "Bulletin",
+        "received": "Received",
+        "displayed": "Displayed",
+        "per_point": "Per point (received / displayed)",
+        "cell.displayed": "displayed",
+        "cell.received": "received",
+        "cell.missing": "missing",
+        "compose": "Compose",
+        "user": "Name",
+        "password": "Password",
+        "login": "Log in",
+        "type": "Type",
+        "type.alert": "Alert",
+        "type.update": "Update",
+        "type.cancel": "Cancel",
+        "references": "Replaces bulletin(s)",
+        "references_hint": "e.g. 12",
+        "mode.text": "Free text",
+        "mode.template": "Template",
+        "text": "Text",
+        "nl_headline": "Dutch headline",
+        "nl_body": "Dutch text",
+        "en_headline": "English headline",
+        "en_body": "English text",
+        "x_lang": "Other language (code)",
+        "x_lang_hint": "e.g. ar, tr, uk",
+        "headline": "Headline",
+        "template": "Template",
+        "template_suggests": "The template suggests: {urgency}, {severity}, {certainty}.",
+        "template_apply": "Use the suggestion",
+        "urgency": "Urgency",
+        "severity": "Severity",
+        "certainty": "Certainty",
+        "choose": "— choose —",
+        "urgency.immediate": "Immediate",
+        "urgency.expected": "Expected",
+        "urgency.future": "Future",
+        "urgency.past": "Past",
+        "urgency.unknown": "Unknown",
+        "severity.extreme": "Extreme",
+        "severity.severe": "Severe",
+        "severity.moderate": "Moderate",
+        "severity.minor": "Minor",
+        "severity.unknown": "Unknown",
+        "certainty.observed": "Observed",
+        "certainty.likely": "Likely",
+        "certainty.possible": "Possible",
+        "certainty.unlikely": "Unlikely",
+        "certainty.unknown": "Unknown",
+        "expires": "Expires in (minutes, 0 = until cancelled)",
+        "target_points": "Only points (ids)",
+        "target_groups": "Only groups",
+        "all": "all",
+        "preview": "Preview and cost",
+        "send": "Send",
+        "clear": "Clear",
+        "cost": "{size} bytes, {frames} frame(s), {airtime} ms on air at {preset}; "
+        "queue position {position}, on air in about {wait} s",
+        "no_text_in": " (no {name} text: shows {shown})",
+        "queued": "Queued bulletin #{seq} ({priority}): {size} bytes, {frames} frame(s), "
+        "{airtime} ms at {preset}; position {position} in the queue.",
+        "withdrawn_headline": "Withdrawn",
+        "withdrawn_body": "Bulletin {seq} has been withdrawn.",
+        "bulletins": "Bulletins",
+        "update": "Update",
+        "cancel": "Cancel",
+        "b.active": "active",
+        "b.by": "{state} by #{seq}",
+        "b.queued": " (queued)",
+        "b.line": "{type}, {urgency}/{severity}, issued {issued}",
+        "b.expires": ", expires {expires}",
+        "bstate.expired": "expired",
+        "bstate.cancelled": "cancelled",
+        "bstate.superseded": "superseded",
+        "login_hint": "Log in under ‘Compose’ for address, description and actions.",
+        "login_link": "Go to login",
+    },
+}
+
+#: The switch offers these; the dashboard is worked in Dutch or English.
+DASHBOARD_LANGS = ("nl", "en")
+
+
+def dashboard_labels(lang: str) -> dict[str, str]:
+    """Every dashboard label in ``lang`` (Dutch where that language has none)."""
+    own = DASHBOARD_LABELS.get(lang) or DASHBOARD_LABELS.get(lang.split("-", maxsplit=1)[0], {})
+    return {**DASHBOARD_LABELS["nl"], **own}
+
+
+def dashboard_ui(lang: str) -> dict[str, Any]:
+    """The help panel's labels and choices with the dashboard's own words on top."""
+    ui = help_ui(lang)
+    words = ui["ui"]
+    assert isinstance(words, dict)
+    own = dashboard_labels(lang)
+    shared = {k: v for k, v in kiosk_labels(lang).items() if k.startswith(_SHARED_PREFIXES)}
+    ui["ui"] = {**words, **shared, **own}
+    ui["langs"] = list(DASHBOARD_LANGS)
+    # A Cancel goes out in both languages whatever the operator's screen language is.
+    ui["withdrawn"] = {
+        code: {
+            "headline": DASHBOARD_LABELS[code]["withdrawn_headline"],
+            "body": DASHBOARD_LABELS[code]["withdrawn_body"],
+        }
+        for code in DASHBOARD_LANGS
+    }
+    return ui
