@@ -12,6 +12,10 @@ from __future__ import annotations
 LABELS: dict[str, dict[str, str]] = {
     "nl": {
         "title": "Actuele berichten",
+        "trust.ok": "Echt bericht van {authority}",
+        "trust.stale": "Van {authority}, maar mogelijk verouderd",
+        "trust.failed": "NIET BETROUWBAAR: dit bericht is niet (meer) te controleren",
+        "trust.failed_hint": "Niet ophangen of voorlezen. Meld het bij de hub.",
         "verified": "Geverifieerd: {hub}, uitgegeven {time}",
         "valid_until": "Geldig tot {time}",
         "update_of": "Update van bericht {seq}",
@@ -68,6 +72,10 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "en": {
         "title": "Current bulletins",
+        "trust.ok": "Genuine bulletin from {authority}",
+        "trust.stale": "From {authority}, but possibly out of date",
+        "trust.failed": "NOT TRUSTWORTHY: this bulletin cannot be verified (any more)",
+        "trust.failed_hint": "Do not post or read it out. Report it to the hub.",
         "verified": "Verified: {hub}, issued {time}",
         "valid_until": "Valid until {time}",
         "update_of": "Update of bulletin {seq}",
@@ -124,6 +132,9 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "de": {
         "title": "Aktuelle Meldungen",
+        "trust.ok": "Echte Meldung von {authority}",
+        "trust.stale": "Von {authority}, aber möglicherweise veraltet",
+        "trust.failed": "NICHT VERTRAUENSWÜRDIG: diese Meldung ist nicht (mehr) prüfbar",
         "verified": "Geprüft: {hub}, herausgegeben {time}",
         "valid_until": "Gültig bis {time}",
         "update_of": "Aktualisierung von Meldung {seq}",

@@ -13,6 +13,7 @@ from relay.daemon.node import Node
 from relay.engine.hub import HubEngine, bulletin_priority
 from relay.engine.outputs import BulletinState
 from relay.engine.point import PointEngine
+from relay.errors import RelayError
 from relay.store.store import StoredBulletin
 from relay.web import i18n, regionview, timefmt
 from relay.web.region import RegionMap
@@ -29,6 +30,7 @@ from relay.wire.model import (
     Severity,
     Urgency,
 )
+from relay.wire.trust import Verifier
 
 _SEVERITY_ORDER = [Severity.EXTREME, Severity.SEVERE, Severity.MODERATE, Severity.MINOR]
 _URGENCY_ORDER = [Urgency.IMMEDIATE, Urgency.EXPECTED, Urgency.FUTURE]
@@ -100,7 +102,24 @@ def _clock(node: Node) -> dict[str, Any]:
     }
 
 
-def kiosk_bulletin(b: StoredBulletin, lang: str, now: int | None) -> dict[str, Any]:
+def trust_mark(node: Node, b: StoredBulletin, now: int | None, stale: bool) -> dict[str, Any]:
+    """Is this bulletin still genuine, checked again now against today's keyring?
+
+    A bulletin was verified when it arrived; since then the region root may have revoked
+    the sender's key, or its certificate may have run out. The kiosk shows the outcome of
+    this check, naming the authority the region root certified, not a key or a node name.
+    """
+    verifier = Verifier(node.engine.keyring, replay=None)
+    try:
+        checked = verifier.verify(b.message, now)
+    except RelayError as err:
+        return {"state": "failed", "authority": b.sender, "reason": str(err)}
+    return {"state": "stale" if stale else "ok", "authority": checked.sender.name, "reason": ""}
+
+
+def kiosk_bulletin(
+    b: StoredBulletin, lang: str, now: int | None, trust: dict[str, Any] | None = None
+) -> dict[str, Any]:
     body = body_of(b)
     env = b.message.envelope
     text = render_bulletin(body, lang, env.time)
@@ -124,12 +143,15 @@ def kiosk_bulletin(b: StoredBulletin, lang: str, now: int | None) -> dict[str, A
         "priority": bulletin_priority(body).name.lower(),
         "template": body.template is not None,
         "displayed": b.displayed_at is not None,
+        "trust": trust,
     }
 
 
 def kiosk(node: Node, lang: str) -> dict[str, Any]:
     rows = shown_on_kiosk(node)
     now = node.hub_time()
+    hub = _hub_contact(node)
+    stale = bool(hub["stale"])
     langs = languages([body_of(b) for b in rows])
     if lang not in langs:
         langs.append(lang)
@@ -139,9 +161,9 @@ def kiosk(node: Node, lang: str) -> dict[str, Any]:
         "langs": [{"code": c, "name": language_name(c)} for c in langs],
         "ui": i18n.labels(lang),
         "node": {"name": display_name(node), "role": node.config.role},
-        "hub": _hub_contact(node),
+        "hub": hub,
         "clock": _clock(node),
-        "bulletins": [kiosk_bulletin(b, lang, now) for b in rows],
+        "bulletins": [kiosk_bulletin(b, lang, now, trust_mark(node, b, now, stale)) for b in rows],
         "status": _own_status(node),
     }
 

@@ -52,7 +52,9 @@
     const out = [];
     const sev = ui[`severity.${b.severity}`];
     const urg = ui[`urgency.${b.urgency}`];
-    if (sev) out.push(el("span", { class: "tag level" }, sev));
+    // The severity tag's colour follows the severity only, on every card ("Matig" is
+    // always amber); the card's side bar follows the priority class.
+    if (sev) out.push(el("span", { class: `tag level sev-${b.severity}` }, sev));
     if (urg) out.push(el("span", { class: "tag" }, urg));
     if (b.type === "update" && b.references.length) {
       out.push(el("span", { class: "tag" }, ui.update_of.replace("{seq}", b.references.join(", "))));
@@ -77,6 +79,16 @@
     return el("div", { class: "staff-actions" }, button);
   }
 
+  /** The trust mark: who vouches for this bulletin, checked again now (see views.trust_mark). */
+  function trustMark(b, ui) {
+    const trust = b.trust || { state: "failed", authority: b.sender };
+    const icon = { ok: "✔", stale: "⚠", failed: "✖" }[trust.state];
+    return el("p", { class: `trust trust-${trust.state}`, "data-trust": trust.state },
+      el("span", { class: "trust-icon", "aria-hidden": "true" }, icon), " ",
+      fill(ui[`trust.${trust.state}`], { authority: trust.authority }),
+      trust.state === "failed" ? el("span", { class: "trust-hint" }, " ", ui["trust.failed_hint"]) : null);
+  }
+
   function bulletin(b, view) {
     const ui = view.ui;
     const meta = el("p", { class: "meta" }, fill(ui.verified, { hub: b.sender, time: b.issued }));
@@ -84,7 +96,9 @@
     const note = b.lang !== view.lang
       ? el("p", { class: "lang-note" }, fill(ui.in_lang, { lang: b.lang_name }))
       : null;
-    return el("article", { class: `bulletin p-${b.priority}`, "data-id": b.id, "data-seq": b.seq, lang: b.lang },
+    const trust = b.trust ? b.trust.state : "failed";
+    return el("article", { class: `bulletin p-${b.priority} t-${trust}`, "data-id": b.id, "data-seq": b.seq, lang: b.lang },
+      trustMark(b, ui),
       tags(b, ui),
       b.headline ? el("h2", { dir: "auto" }, b.headline) : null,
       b.body ? el("p", { class: "body", dir: "auto" }, b.body) : null,
