@@ -29,9 +29,9 @@ async def test_trust_badge_revoked_sender_and_stale_hub(
     hub = await web_cluster.start("hub-utrecht", "hub")
     p1 = await web_cluster.start("np-001", "point", 1)
     url = await web_cluster.serve("np-001")
-    moderate = {"severity": m.Severity.MODERATE}
-    ops.issue(hub, text("Zandzakken", urgency=m.Urgency.IMMEDIATE, **moderate))
-    ops.issue(hub, text("Drinkwater", urgency=m.Urgency.FUTURE, **moderate))
+    moderate = m.Severity.MODERATE
+    ops.issue(hub, text("Zandzakken", urgency=m.Urgency.IMMEDIATE, severity=moderate))
+    ops.issue(hub, text("Drinkwater", urgency=m.Urgency.FUTURE, severity=moderate))
     await wait_for(lambda: len(ops.inbox(p1)) == 2)
     async with open_page(browser, url + "/") as kiosk:
         marks = await kiosk.locator("#bulletins .trust").all_inner_texts()
