@@ -14,6 +14,7 @@ from pathlib import Path
 
 from relay.engine.outputs import BulletinState
 from relay.store.db import connect, query, transaction
+from relay.store.exercises import ExerciseTable
 from relay.store.help import HelpTable
 from relay.wire import envelope
 from relay.wire.model import Need, OpenState, PowerSource, Receipt, SignedMessage, StatusReport
@@ -50,6 +51,7 @@ class Store:
         self.path = Path(path)
         self._conn = connect(self.path)
         self.help = HelpTable(self._conn, self.path)
+        self.exercises = ExerciseTable(self._conn, self.path)
 
     def close(self) -> None:
         self._conn.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from aiohttp import web
 from relay.daemon import api, ops
 from relay.daemon.node import Node
 from relay.engine.hub import HubEngine
+from relay.errors import StoreError
 from relay.web import compose, printview, views
 from relay.web.auth import Accounts
 from relay.web.dashboard_labels import dashboard_ui
@@ -243,7 +245,7 @@ async def compose_preview(request: web.Request) -> web.Response:
     node = _screens(request).node
     now = node.hub_time() or 0
     try:
-        bulletin = compose.parse_form(data, now)
+        bulletin = compose.parse_form(data, now, exercise=_exercise_running(node))
     except compose.ComposeError as err:
         return web.json_response({"error": str(err), "field": err.field}, status=400)
     return web.json_response(compose.preview(node, bulletin, now))
@@ -258,13 +260,38 @@ async def compose_send(request: web.Request) -> web.Response:
     screens = _screens(request)
     now = screens.node.hub_time() or 0
     try:
-        bulletin = compose.parse_form(data, now)
+        bulletin = compose.parse_form(data, now, exercise=_exercise_running(screens.node))
     except compose.ComposeError as err:
         return web.json_response({"error": str(err), "field": err.field}, status=400)
     session = screens.session(request)
     result = ops.issue(screens.node, bulletin, at=now)
     log.info("bulletin #%s composed by %s", result["seq"], session.user if session else "?")
     return web.json_response(result)
+
+
+def _exercise_running(node: Node) -> bool:
+    return node.store.exercises.current() is not None
+
+
+async def exercise_action(request: web.Request) -> web.Response:
+    """Start (with a name) or stop the hub's exercise; logged-in operators only."""
+    data = await _compose_form(request)
+    screens = _screens(request)
+    session = screens.session(request)
+    action = data.get("action") if isinstance(data, dict) else None
+    try:
+        if action == "start":
+            who = session.user if session else ""
+            done = screens.node.store.exercises.start(str(data.get("name") or ""), time.time(), who)
+        elif action == "stop":
+            done = screens.node.store.exercises.stop(time.time())
+        else:
+            return _denied(400, "action must be start or stop", "bad_request")
+    except StoreError as err:
+        return _denied(409, str(err), "conflict")
+    log.info("exercise %r %s by %s", done.name, action, session.user if session else "?")
+    screens.node.events.publish("hub", {"exercise": action})
+    return web.json_response({"name": done.name, "running": done.running})
 
 
 def add_screens(
@@ -302,6 +329,7 @@ def add_screens(
     r.add_post("/web/logout", logout)
     r.add_post("/web/compose/preview", compose_preview)
     r.add_post("/web/compose/send", compose_send)
+    r.add_post("/web/exercise", exercise_action)
     r.add_static("/static/", STATIC, append_version=False)
     log.debug("screens mounted; login lockout window %.0f s", FAILURE_WINDOW_S)
     return screens

@@ -128,9 +128,21 @@ def templates_catalogue() -> list[dict[str, Any]]:
     ]
 
 
-def parse_form(data: Any, now: int) -> m.Bulletin:
+def _status(data: dict[str, Any], exercise: bool) -> m.AlertStatus:
+    """Real or exercise. While an exercise runs the operator must say which, every time:
+    a real bulletin in the middle of an exercise must never go out as practice, nor the
+    other way round. Outside an exercise a bulletin is real unless the form says otherwise."""
+    if not data.get("status"):
+        if exercise:
+            raise ComposeError("an exercise is running: choose exercise or real", "status")
+        return m.AlertStatus.ACTUAL
+    return _enum(data, "status", m.AlertStatus)  # type: ignore[no-any-return]
+
+
+def parse_form(data: Any, now: int, *, exercise: bool = False) -> m.Bulletin:
     """The compose form (JSON) as a bulletin, or a :class:`ComposeError`. ``now`` is the
-    hub time the bulletin will be signed with (template times are relative to it)."""
+    hub time the bulletin will be signed with (template times are relative to it);
+    ``exercise``: an exercise is running on this hub."""
     if not isinstance(data, dict):
         raise ComposeError("send a JSON object", "form")
     kind = _enum(data, "type", m.MsgType) if data.get("type") else m.MsgType.ALERT
@@ -161,6 +173,7 @@ def parse_form(data: Any, now: int) -> m.Bulletin:
         severity=_chosen(data, "severity", m.Severity),
         certainty=_chosen(data, "certainty", m.Certainty),
         expires_in_min=expires,
+        status=_status(data, exercise),
         target=m.Target(
             points=_int_list(
                 target.get("points") if isinstance(target, dict) else None, "target.points", lo=1

@@ -12,6 +12,11 @@ from __future__ import annotations
 LABELS: dict[str, dict[str, str]] = {
     "nl": {
         "title": "Actuele berichten",
+        "exercise": "OEFENING",
+        "exercise_card": "OEFENING: dit is geen echte melding",
+        "test_card": "TEST: dit is geen echte melding",
+        "exercise_page": "OEFENING: berichten met dit teken zijn niet echt",
+        "real_card": "ECHT: GEEN OEFENING",
         "trust.ok": "Echt bericht van {authority}",
         "trust.stale": "Van {authority}, maar mogelijk verouderd",
         "trust.failed": "NIET BETROUWBAAR: dit bericht is niet (meer) te controleren",
@@ -72,6 +77,11 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "en": {
         "title": "Current bulletins",
+        "exercise": "EXERCISE",
+        "exercise_card": "EXERCISE: this is not a real alert",
+        "test_card": "TEST: this is not a real alert",
+        "exercise_page": "EXERCISE: bulletins with this mark are not real",
+        "real_card": "REAL: NOT AN EXERCISE",
         "trust.ok": "Genuine bulletin from {authority}",
         "trust.stale": "From {authority}, but possibly out of date",
         "trust.failed": "NOT TRUSTWORTHY: this bulletin cannot be verified (any more)",
@@ -132,6 +142,8 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "de": {
         "title": "Aktuelle Meldungen",
+        "exercise_card": "ÜBUNG: dies ist keine echte Meldung",
+        "real_card": "ECHT: KEINE ÜBUNG",
         "trust.ok": "Echte Meldung von {authority}",
         "trust.stale": "Von {authority}, aber möglicherweise veraltet",
         "trust.failed": "NICHT VERTRAUENSWÜRDIG: diese Meldung ist nicht (mehr) prüfbar",

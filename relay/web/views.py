@@ -144,6 +144,7 @@ def kiosk_bulletin(
         "template": body.template is not None,
         "displayed": b.displayed_at is not None,
         "trust": trust,
+        "status": body.status.name.lower(),
     }
 
 
@@ -214,6 +215,19 @@ def _dashboard_bulletin(b: StoredBulletin, now: int | None) -> dict[str, Any]:
             "texts": list(body.template.texts),
         },
         "target": {"points": list(body.target.points), "groups": list(body.target.groups)},
+        "status": body.status.name.lower(),
+    }
+
+
+def _exercise(node: Node) -> dict[str, Any] | None:
+    """The running exercise, if any, for the dashboard's banner and marks."""
+    running = node.store.exercises.current()
+    if running is None:
+        return None
+    return {
+        "name": running.name,
+        "started_by": running.started_by,
+        "started_s_ago": max(0, round(node.wall() - running.started_at)),
     }
 
 
@@ -240,5 +254,6 @@ def dashboard(node: Node, region: RegionMap) -> dict[str, Any]:
         "points": points,
         "matrix": regionview.receipt_matrix(node, hub, region),
         "relays": regionview.relay_sites(region),
+        "exercise": _exercise(node),
         "bulletins": [_dashboard_bulletin(b, now) for b in history],
     }

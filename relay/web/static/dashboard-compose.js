@@ -27,6 +27,7 @@ window.NRCompose = (() => {
       urgency: v("urgency"),
       severity: v("severity"),
       certainty: v("certainty"),
+      status: v("status"),
       expires_in_min: v("expires_in_min"),
       target: { points: v("target.points"), groups: v("target.groups") },
     };
@@ -112,6 +113,9 @@ window.NRCompose = (() => {
     f.references.value = String(b.seq);
     fillTexts(f, b, type);
     f.urgency.value = b.urgency; f.severity.value = b.severity; f.certainty.value = b.certainty;
+    // An update of an exercise stays one; during an exercise a real one must be chosen again.
+    f.status.value = b.status === "actual" ? "" : b.status;
+    NRExercise.render();
     f.expires_in_min.value = String(b.expires_in_min);
     f["target.points"].value = b.target.points.join(", ");
     f["target.groups"].value = b.target.groups.join(", ");

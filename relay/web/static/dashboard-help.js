@@ -120,7 +120,7 @@ window.NRDashHelp = (() => {
 
   function row(r, withActions) {
     const ui = state.meta.ui;
-    return el("li", { class: `s-${r.state}`, "data-help-id": r.id, "data-state": r.state },
+    return el("li", { class: `s-${r.state}`, "data-help-id": r.id, "data-state": r.state, "data-age-s": Math.round(r.age_s + elapsed()) },
       el("div", { class: "help-line" },
         el("strong", null, el("bdi", { class: "point" }, r.point)),
         " — ", el("strong", { class: `type u-${r.urgency}` }, typeName(r, ui)),

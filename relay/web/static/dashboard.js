@@ -125,7 +125,10 @@ window.NRDash = (() => {
       }
       const shown = word("bstate", b.state);
       const stateText = b.state === "active" ? t("b.active") : b.by_seq ? t("b.by", { state: shown, seq: b.by_seq }) : shown;
-      return el("li", { "data-seq": b.seq, "data-state": b.state },
+      const mark = b.status !== "actual" ? el("span", { class: "badge exercise-mark" }, t(`mark.${b.status}`))
+        : NRExercise.current() ? el("span", { class: "badge real-mark" }, t("mark.real")) : null;
+      return el("li", { "data-seq": b.seq, "data-state": b.state, "data-status": b.status },
+        mark, mark ? " " : null,
         el("strong", null, `#${b.seq} `), el("bdi", null, b.headline || b.body.slice(0, 80)),
         el("div", { class: "state" },
           t("b.line", { type: word("type", b.type), urgency: word("urgency", b.urgency), severity: word("severity", b.severity), issued: b.issued }),
@@ -152,6 +155,8 @@ window.NRDash = (() => {
     setText("queue", t("queue_line", { link: q.link, frames: q.frames, pct: q.airtime_used_pct, preset: view.preset }));
     renderClock();
     NRRegion.render();
+    NRExercise.render();
+    NRExercise.markHelp();
     renderPoints();
     renderBulletins();
     renderSession();
@@ -213,6 +218,7 @@ window.NRDash = (() => {
     setupSession();
     NRRegion.setup();
     NRCompose.setup();
+    NRExercise.setup();
     await NR.loadSession();
     await NRCompose.loadTemplates().catch(() => {});
     await Promise.all([refresh().catch(() => {}), NRDashHelp.start(state.meta).catch(() => {})]);

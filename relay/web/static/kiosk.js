@@ -89,6 +89,16 @@
       trust.state === "failed" ? el("span", { class: "trust-hint" }, " ", ui["trust.failed_hint"]) : null);
   }
 
+  const exercising = (view) => view.bulletins.some((b) => b.status !== "actual");
+
+  /** OEFENING on every exercise card; while exercises are up, a real one says it is real. */
+  function statusMark(b, view) {
+    const ui = view.ui;
+    if (b.status === "exercise") return el("p", { class: "exercise-card" }, ui.exercise_card);
+    if (b.status === "test") return el("p", { class: "exercise-card" }, ui.test_card);
+    return exercising(view) ? el("p", { class: "real-card" }, ui.real_card) : null;
+  }
+
   function bulletin(b, view) {
     const ui = view.ui;
     const meta = el("p", { class: "meta" }, fill(ui.verified, { hub: b.sender, time: b.issued }));
@@ -97,7 +107,8 @@
       ? el("p", { class: "lang-note" }, fill(ui.in_lang, { lang: b.lang_name }))
       : null;
     const trust = b.trust ? b.trust.state : "failed";
-    return el("article", { class: `bulletin p-${b.priority} t-${trust}`, "data-id": b.id, "data-seq": b.seq, lang: b.lang },
+    return el("article", { class: `bulletin p-${b.priority} t-${trust} s-${b.status}`, "data-id": b.id, "data-seq": b.seq, "data-status": b.status, lang: b.lang },
+      statusMark(b, view),
       trustMark(b, ui),
       tags(b, ui),
       b.headline ? el("h2", { dir: "auto" }, b.headline) : null,
@@ -125,6 +136,10 @@
     setText("offline", ui.offline);
     document.getElementById("print").setAttribute("href", `/print?lang=${encodeURIComponent(view.lang)}`);
     renderLangs(view);
+    const banner = document.getElementById("exercise");
+    banner.hidden = !exercising(view);
+    banner.textContent = ui.exercise_page;
+    document.body.classList.toggle("exercising", exercising(view));
     document.getElementById("bulletins").replaceChildren(...view.bulletins.map((b) => bulletin(b, view)));
     const none = document.getElementById("none");
     none.hidden = view.bulletins.length > 0;
