@@ -16,6 +16,7 @@ from relay.engine.outputs import BulletinState
 from relay.store.db import connect, query, transaction
 from relay.store.exercises import ExerciseTable
 from relay.store.help import HelpTable
+from relay.store.history import History
 from relay.wire import envelope
 from relay.wire.model import Need, OpenState, PowerSource, Receipt, SignedMessage, StatusReport
 
@@ -52,6 +53,7 @@ class Store:
         self._conn = connect(self.path)
         self.help = HelpTable(self._conn, self.path)
         self.exercises = ExerciseTable(self._conn, self.path)
+        self.history = History(self._conn, self.path)
 
     def close(self) -> None:
         self._conn.close()
