@@ -230,5 +230,5 @@ window.NRDash = (() => {
   }
 
   start();
-  return { state, t, word, ago, elapsed, refresh, renderPoints };
+  return { state, t, word, ago, elapsed, refresh, render, renderPoints };
 })();
