@@ -135,24 +135,32 @@ async def _compress(request: web.Request, handler: Any) -> web.StreamResponse:
     compression is decided before the headers go out.)"""
     response: web.StreamResponse = await handler(request)
     kind = response.content_type
-    if isinstance(response, web.FileResponse):  # its type is known only once it is sent
-        kind = mimetypes.guess_type(request.path)[0] or ""
+    if isinstance(response, web.FileResponse):
+        if _conditional(request):
+            return response
+        kind = mimetypes.guess_type(request.path)[0] or ""  # known only once it is sent
     if not response.prepared and kind in _COMPRESSIBLE:
         response.enable_compression()
     return response
+
+
+def _conditional(request: web.Request) -> bool:
+    """A revalidation (likely a 304): aiohttp sends a broken 304 when it is compressed."""
+    return any(h in request.headers for h in ("If-None-Match", "If-Modified-Since", "Range"))
 
 
 # --- pages ----------------------------------------------------------------------------
 
 
 def _page(name: str) -> web.FileResponse:
-    page = web.FileResponse(STATIC / name, headers={"Cache-Control": "no-cache"})
-    page.enable_compression()
-    return page
+    return web.FileResponse(STATIC / name, headers={"Cache-Control": "no-cache"})
 
 
 async def index(request: web.Request) -> web.StreamResponse:
-    return _page("dashboard.html" if _screens(request).is_hub else "kiosk.html")
+    page = _page("dashboard.html" if _screens(request).is_hub else "kiosk.html")
+    if not _conditional(request):
+        page.enable_compression()
+    return page
 
 
 async def kiosk_page(request: web.Request) -> web.StreamResponse:

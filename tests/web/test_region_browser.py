@@ -188,7 +188,8 @@ async def test_dutch_first_english_by_switch_and_no_null(
         heading = await dash.locator("#h-help").inner_text()
         assert heading == "Open hulpvragen: 1", heading
         await dash.click("#lang-switch a[data-lang=en]")
-        await dash.wait_for_selector("body[data-ready]")
+        await dash.wait_for_url("**/?lang=en")
+        await dash.wait_for_selector("html[lang=en] body[data-ready]", timeout=30_000)
         await dash.wait_for_selector("#h-points:text('Support points')")
         assert await dash.locator("#h-help").inner_text() == "Open help requests: 1"
         assert await dash.evaluate("document.documentElement.lang") == "en"

@@ -211,17 +211,29 @@ window.NRDash = (() => {
   }
 
   async function start() {
-    state.meta = await api(`/web/dashboard-ui.json?lang=${encodeURIComponent(lang)}`);
-    state.ui = state.meta.ui;
+    // Everything the first picture needs is asked for at once (labels, session, the view):
+    // at 150 points on a busy hub, one request after another cost most of the first render.
+    const viewing = api("/web/dashboard.json").then((view) => ({ view, at: performance.now() }), () => null);
+    const [meta] = await Promise.all([api(`/web/dashboard-ui.json?lang=${encodeURIComponent(lang)}`), NR.loadSession()]);
+    state.meta = meta;
+    state.ui = meta.ui;
     applyLabels();
     setupPoints();
     setupSession();
     NRRegion.setup();
     NRCompose.setup();
     NRExercise.setup();
-    await NR.loadSession();
-    await NRCompose.loadTemplates().catch(() => {});
-    await Promise.all([refresh().catch(() => {}), NRDashHelp.start(state.meta).catch(() => {})]);
+    const first = await viewing;
+    if (first) {
+      state.view = first.view;
+      state.fetchedAt = first.at;
+      render();
+    }
+    await Promise.all([
+      NRCompose.loadTemplates().catch(() => {}),
+      NRDashHelp.start(state.meta).catch(() => {}),
+      first ? null : refresh().catch(() => {}),
+    ]);
     NR.live(
       () => Promise.all([refresh().catch(() => {}), NRDashHelp.refresh().catch(() => {})]),
       (up) => { document.getElementById("offline").hidden = up; },
