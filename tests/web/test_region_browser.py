@@ -166,6 +166,9 @@ async def test_dutch_first_english_by_switch_and_no_null(
     assert status == 200
     english_only = ("Support points", "Compose", "Last heard", "Bulletins", "Log in")
     async with open_page(browser, url + "/") as dash:
+        # No region file: no empty map, a sentence saying where coordinates come from.
+        assert await dash.locator("#map").is_hidden()
+        assert "regiobestand" in await dash.locator("#map-note").inner_text()
         await dash.wait_for_selector(f"#help-open li[data-help-id='{made['id']}']")
         body = await dash.locator("body").inner_text()
         assert "Steunpunten" in body and "Bericht opstellen" in body

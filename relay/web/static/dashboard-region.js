@@ -75,11 +75,11 @@ window.NRRegion = (() => {
     map.setAttribute("aria-label", t("map_label"));
     if (!placed.length && !view.relays.length) {
       map.replaceChildren();
-      map.hidden = true;
+      map.toggleAttribute("hidden", true); // an <svg> has no .hidden property
       setText("map-note", t("no_coords"));
       return;
     }
-    map.hidden = false;
+    map.toggleAttribute("hidden", false);
     const at = projection([...placed, ...view.relays]);
     map.replaceChildren(
       svg("g", { class: "relays" }, view.relays.map((r) => relayMark(r, at))),
