@@ -16,11 +16,33 @@ PACKAGE = Path(__file__).resolve().parent.parent / "relay"
 #: package -> packages it must never import (the layers above it, and its own radio
 #: neighbours where the design keeps them apart).
 FORBIDDEN = {
-    "link": {"engine", "radio", "sim", "emulator", "store", "daemon", "web", "cli", "wire"},
-    "wire": {"engine", "radio", "sim", "emulator", "store", "daemon", "web", "cli", "demo"},
-    "engine": {"radio", "sim", "emulator", "store", "daemon", "web", "cli", "demo"},
-    "sim": {"radio", "store", "daemon", "web", "cli", "demo"},
-    "store": {"daemon", "web", "cli", "demo"},
+    "link": {
+        "engine",
+        "radio",
+        "sim",
+        "emulator",
+        "store",
+        "daemon",
+        "web",
+        "cli",
+        "wire",
+        "report",
+    },
+    "wire": {
+        "engine",
+        "radio",
+        "sim",
+        "emulator",
+        "store",
+        "daemon",
+        "web",
+        "cli",
+        "demo",
+        "report",
+    },
+    "engine": {"radio", "sim", "emulator", "store", "daemon", "web", "cli", "demo", "report"},
+    "sim": {"radio", "store", "daemon", "web", "cli", "demo", "report"},
+    "store": {"daemon", "web", "cli", "demo", "report"},
 }
 
 

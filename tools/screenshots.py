@@ -14,10 +14,14 @@ import argparse
 import asyncio
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
 from playwright.async_api import async_playwright
+
+from relay.daemon import ops
+from relay.wire import model as m
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from screens_browser import launch
@@ -106,6 +110,9 @@ async def shoot(out: Path) -> list[Path]:
                     await page.fill(
                         "[name='nl.body']", "Verwacht herstel niet voor morgen 12:00. Blijf binnen."
                     )
+                    await page.select_option("[name=urgency]", "expected")
+                    await page.select_option("[name=severity]", "moderate")
+                    await page.select_option("[name=certainty]", "likely")
                     await page.click("#preview-button")
                     await page.wait_for_selector("#preview:not([hidden])")
                     await page.evaluate("() => window.scrollTo(0, 0)")
@@ -115,18 +122,110 @@ async def shoot(out: Path) -> list[Path]:
                     saved.append(path)
                     await page.close()
                 saved += await shoot_help(browser, region, out)
+                saved += await shoot_exercise(browser, region, out)
                 await browser.close()
         finally:
             await region.close()
     return saved
 
 
+async def shoot_exercise(browser: Any, region: Region, out: Path) -> list[Path]:
+    """The 7-inch kiosk during an exercise: an exercise bulletin next to a real one."""
+    hub = region.nodes["hub-utrecht"]
+    point = region.nodes["np-001"]
+    before = len(ops.inbox(point))
+    ops.issue(
+        hub,
+        m.Bulletin(
+            texts=(
+                m.LocalizedText(
+                    "nl",
+                    "Dijkdoorbraak Lekdijk bij Vianen",
+                    "Ga naar hoger gelegen gebied. Volg de aanwijzingen van de hulpdiensten.",
+                ),
+            ),
+            urgency=m.Urgency.IMMEDIATE,
+            severity=m.Severity.EXTREME,
+            certainty=m.Certainty.LIKELY,
+            expires_in_min=120,
+            status=m.AlertStatus.EXERCISE,
+        ),
+    )
+    deadline = time.monotonic() + 60
+    while len(ops.inbox(point)) <= before and time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
+    page = await browser.new_page(viewport={"width": 800, "height": 480})
+    await page.goto(region.urls["np-001"] + "/")
+    await page.wait_for_selector("article[data-status=exercise]")
+    await page.wait_for_timeout(300)
+    path = out / "kiosk-exercise-800x480.png"
+    await page.screenshot(path=str(path))
+    await page.close()
+    return [path]
+
+
+async def shoot_region(out: Path) -> list[Path]:
+    """The dashboard of the 150-point region (1920x1080), a point's detail open."""
+    from screens_bigregion import start_big_region
+
+    shm = Path("/dev/shm") if Path("/dev/shm").is_dir() else None
+    with tempfile.TemporaryDirectory(dir=shm) as tmp:
+        region = await start_big_region(Path(tmp))
+        try:
+            async with async_playwright() as p:
+                browser = await launch(p)
+                page = await browser.new_page(viewport={"width": 1920, "height": 1080})
+                await page.goto(region.urls["hub-utrecht"] + "/")
+                await page.wait_for_selector("body[data-ready]")
+                silent = page.locator("#map circle.k-silent").first
+                await silent.click()
+                await page.locator("#receipts li.incomplete summary").first.click()
+                await page.evaluate("() => window.scrollTo(0, 0)")
+                await page.wait_for_timeout(300)
+                path = out / "dashboard-region-1920x1080.png"
+                await page.screenshot(path=str(path))
+                await browser.close()
+        finally:
+            await region.close()
+    return [path]
+
+
+async def shoot_report(out: Path) -> list[Path]:
+    """The first page of `relay report` on the simulated six-hour exercise."""
+    from relay.report.data import collect
+    from relay.report.render import write
+    from relay.report.sample import make_sample
+    from relay.store.store import Store
+
+    with tempfile.TemporaryDirectory() as tmp:
+        made = make_sample(Path(tmp))
+        store = Store(made.store_path)
+        exercise = store.exercises.named(made.exercise)[-1]
+        data = collect(store, made.start, made.end, region=made.region, exercise=exercise)
+        store.close()
+        html = Path(tmp) / "report.html"
+        write(data, html)
+        async with async_playwright() as p:
+            browser = await launch(p)
+            page = await browser.new_page(viewport={"width": 1100, "height": 900})
+            await page.goto(html.as_uri())
+            path = out / "report-summary.png"
+            await page.locator("#summary").screenshot(path=str(path))
+            await browser.close()
+    return [path]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("docs/screens"))
+    parser.add_argument("--only", choices=("screens", "region", "report"))
     args = parser.parse_args()
-    for path in asyncio.run(shoot(args.out)):
-        print(path)
+    args.out.mkdir(parents=True, exist_ok=True)
+    shots = {"screens": shoot, "region": shoot_region, "report": shoot_report}
+    for name, make in shots.items():
+        if args.only in (None, name):
+            for path in asyncio.run(make(args.out)):
+                print(path)
 
 
 if __name__ == "__main__":

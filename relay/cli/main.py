@@ -27,6 +27,7 @@ SUBCOMMANDS: dict[str, str] = {
     "provision": "relay.cli.provision_cmd:provision",
     # `relay radio`: the emulator's group, with apply/check/render/channel added to it.
     "radio": "relay.cli.radio_config_cmd:radio",
+    "report": "relay.cli.report_cmd:report",
     "run": "relay.cli.daemon_cmd:run",
     "send": "relay.cli.daemon_cmd:send",
     "sim": "relay.cli.sim_cmd:sim",

@@ -50,6 +50,9 @@ class DaemonConfig:
     users: tuple[User, ...] = field(default=())
     #: Point: personal data of a help request is erased this long after it is closed.
     help_retention_s: float = 7 * 86400.0
+    #: Hub: the region file (points' coordinates and municipalities, relay sites) the
+    #: dashboard's map is drawn from; ``None``: the map says it has no coordinates.
+    region_file: Path | None = None
     source: Path = Path("relay.toml")
 
     @property
@@ -110,6 +113,10 @@ class _Reader:
 def _path(base: Path, value: str) -> Path:
     p = Path(value).expanduser()
     return p if p.is_absolute() else (base / p)
+
+
+def _optional_path(base: Path, value: str | None) -> Path | None:
+    return None if value is None else _path(base, value)
 
 
 def _listen(value: str) -> tuple[str, int]:
@@ -223,6 +230,7 @@ def parse_config(data: dict[str, Any], source: Path) -> DaemonConfig:
         stale_after_s=screen.positive("stale_after_s", 1800),
         users=users,
         help_retention_s=_retention(help_),
+        region_file=_optional_path(base, screen.get("region", str, None)),
         source=source,
     )
     if cfg.role == "point" and cfg.point_id <= 0:

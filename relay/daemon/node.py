@@ -47,6 +47,8 @@ log = logging.getLogger(__name__)
 MAX_SLEEP_S = 30.0
 #: A point looks for closed help requests past their retention this often.
 ERASE_EVERY_S = 600.0
+#: How often the radio's channel use is kept for the evaluation report.
+RADIO_SAMPLE_S = 60.0
 
 
 _HELP_OUTPUTS = (HelpRequestAccepted, HelpUpdateIssued, HelpUpdateAcked, HelpUpdateAccepted)
@@ -88,6 +90,7 @@ class Node:
         self._sends: set[asyncio.Task[None]] = set()
         self._unsubscribe: list[Callable[[], None]] = []
         self._erased_at = -ERASE_EVERY_S
+        self._sampled_at = self.mono()
 
     # --- running --------------------------------------------------------------------
 
@@ -122,8 +125,23 @@ class Node:
                     self.apply(self.engine.tick(self.mono()))
                     if self.mono() - self._erased_at >= ERASE_EVERY_S:
                         self.erase_help()
+                    if self.mono() - self._sampled_at >= RADIO_SAMPLE_S:
+                        self.sample_radio()
         finally:
             stopper.cancel()
+
+    def sample_radio(self) -> None:
+        """Keep the channel use once a minute, for the evaluation report (relay report)."""
+        now = self.mono()
+        self._sampled_at = now
+        util = self.engine.channel_utilisation
+        airtime = 100 * self.engine.outbox.budget.utilisation(now)
+        try:
+            self.store.history.log_radio(
+                self.wall(), None if util is None else 100 * util, round(airtime, 3)
+            )
+        except StoreError as err:
+            log.warning("radio sample not kept: %s", err)
 
     async def shutdown(self) -> None:
         for unsubscribe in self._unsubscribe:
@@ -209,6 +227,7 @@ class Node:
                 name=out.sender.name,
                 node=out.node,
                 received_at=wall,
+                holdings=out.holdings,
             )
             self.events.publish("point", {"point_id": out.report.point_id})
         elif isinstance(out, ReceiptAccepted):

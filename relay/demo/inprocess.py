@@ -81,6 +81,8 @@ class InProcessRegion:
     users: tuple[User, ...] = ()
     help_retention_s: float = 7 * 86400.0
     token: str = "region-token"  # noqa: S105 - a test region's control token
+    #: The hub's region file (coordinates for the dashboard's map), if any.
+    region_file: Path | None = None
     registry: LoopbackRegistry = field(default_factory=LoopbackRegistry)
     nodes: dict[str, Node] = field(default_factory=dict)
     stale: dict[str, float] = field(default_factory=dict)
@@ -107,6 +109,7 @@ class InProcessRegion:
             stale_after_s=self.stale.get(name, 1800.0),
             users=self.users,
             help_retention_s=self.help_retention_s,
+            region_file=self.region_file if role == "hub" else None,
         )
 
     async def start(self, name: str, role: str, point_id: int = 0) -> Node:

@@ -13,8 +13,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from relay.demo.places import region_of
 from relay.sim.scenario import NodeKind, Scenario
 from relay.web.auth import hash_password
+from relay.web.region import region_toml
 from relay.wire import envelope, hubtime
 from relay.wire.keys import PrivateKey, save_keypair
 from relay.wire.model import Certificate, Role
@@ -55,6 +57,8 @@ class DemoNode:
 
 def _write_config(node: DemoNode, password_hash: str) -> None:
     point = f"\n[point]\nid = {node.point_id}\n" if node.role == "point" else ""
+    # The hub's dashboard draws its map from the region file (relay/web/region.py).
+    region = 'region = "region.toml"\n' if node.role == "hub" else ""
     node.config.write_text(
         f'role = "{node.role}"\n'
         f'name = "{node.name}"\n\n'
@@ -70,6 +74,7 @@ def _write_config(node: DemoNode, password_hash: str) -> None:
         f"[screen]\n"
         f'listen = "127.0.0.1:{node.screen_port}"\n'
         f"stale_after_s = 300\n"
+        f"{region}"
         f"{point}\n"
         f"[auth]\n"
         f'users = [{{ name = "{DEMO_USER}", password_hash = "{password_hash}" }}]\n\n'
@@ -112,6 +117,7 @@ def build_region(
         (node.directory / "keys" / f"{spec.name}.cert").write_bytes(certs[spec.name])
         nodes.append(node)
     hub = next(n for n in nodes if n.role == "hub")
+    (hub.directory / "region.toml").write_text(region_toml(region_of(scenario)), encoding="utf-8")
     for node in nodes:
         keyring = node.directory / "keyring"
         keyring.mkdir(exist_ok=True)

@@ -393,12 +393,13 @@ class HubEngine(Engine):
         env = v.message.envelope
         view.status_seq = max(view.status_seq, env.seq)
         self.status_heard[report.point_id] = self.clock.precise(now) or 0.0
-        out: list[Output] = [
-            StatusAccepted(v.message.raw, env.key_id, env.seq, env.time, v.sender, report, node)
+        proof = self._receipt(view, report.receipt) if report.receipt is not None else []
+        held = view.receipt if proof else None
+        raw = v.message.raw
+        return [
+            StatusAccepted(raw, env.key_id, env.seq, env.time, v.sender, report, node, held),
+            *proof,
         ]
-        if report.receipt is not None:
-            out += self._receipt(view, report.receipt)
-        return out
 
     # --- repair ---------------------------------------------------------------------
 

@@ -79,6 +79,8 @@ class StatusAccepted:
     sender: Principal
     report: StatusReport
     node: int
+    #: What its receipt proved (None: no receipt, or one naming a heartbeat we forgot).
+    holdings: Holdings | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import mimetypes
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,9 +24,12 @@ from aiohttp import web
 from relay.daemon import api, ops
 from relay.daemon.node import Node
 from relay.engine.hub import HubEngine
+from relay.errors import StoreError
 from relay.web import compose, printview, views
 from relay.web.auth import Accounts
+from relay.web.dashboard_labels import dashboard_ui
 from relay.web.help_labels import help_ui
+from relay.web.region import RegionMap, load_region
 from relay.web.render import DEFAULT_LANG, valid_lang
 from relay.web.sessions import FAILURE_WINDOW_S, LoginLimiter, Session, SessionStore
 
@@ -54,6 +59,8 @@ class Screens:
     accounts: Accounts
     sessions: SessionStore
     limiter: LoginLimiter
+    #: Where the points and relay sites stand (the dashboard's map).
+    region: RegionMap = field(default_factory=RegionMap)
     #: Login checks run in a thread: scrypt takes tens of milliseconds.
     background: Callable[..., Any] = field(default=asyncio.to_thread)
 
@@ -97,9 +104,21 @@ def _denied(status: int, message: str, reason: str) -> web.Response:
     return web.json_response({"error": message, "reason": reason}, status=status)
 
 
+#: Worth compressing (the live event stream is not: it must not be buffered).
+_COMPRESSIBLE = (
+    "application/json",
+    "text/html",
+    "text/css",
+    "application/javascript",
+    "text/javascript",
+    "image/svg+xml",
+)
+
+
 async def _security_headers(request: web.Request, response: web.StreamResponse) -> None:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+
     if request.path.startswith(("/web/", "/api/")) or response.content_type == "text/html":
         response.headers.setdefault("Cache-Control", "no-store")
     elif request.path.startswith("/static/fonts/"):
@@ -107,6 +126,27 @@ async def _security_headers(request: web.Request, response: web.StreamResponse) 
     elif request.path.startswith("/static/"):
         # Revalidate (a cheap 304): after an upgrade no browser keeps yesterday's script.
         response.headers.setdefault("Cache-Control", "no-cache")
+
+
+@web.middleware
+async def _compress(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Gzip text responses: the 150-point dashboard's view is ~110 kB of JSON, ~15 kB
+    gzipped. (A response prepared by its handler, such as the event stream, is left alone:
+    compression is decided before the headers go out.)"""
+    response: web.StreamResponse = await handler(request)
+    kind = response.content_type
+    if isinstance(response, web.FileResponse):
+        if _conditional(request):
+            return response
+        kind = mimetypes.guess_type(request.path)[0] or ""  # known only once it is sent
+    if not response.prepared and kind in _COMPRESSIBLE:
+        response.enable_compression()
+    return response
+
+
+def _conditional(request: web.Request) -> bool:
+    """A revalidation (likely a 304): aiohttp sends a broken 304 when it is compressed."""
+    return any(h in request.headers for h in ("If-None-Match", "If-Modified-Since", "Range"))
 
 
 # --- pages ----------------------------------------------------------------------------
@@ -117,7 +157,10 @@ def _page(name: str) -> web.FileResponse:
 
 
 async def index(request: web.Request) -> web.StreamResponse:
-    return _page("dashboard.html" if _screens(request).is_hub else "kiosk.html")
+    page = _page("dashboard.html" if _screens(request).is_hub else "kiosk.html")
+    if not _conditional(request):
+        page.enable_compression()
+    return page
 
 
 async def kiosk_page(request: web.Request) -> web.StreamResponse:
@@ -154,11 +197,16 @@ async def help_ui_json(request: web.Request) -> web.Response:
     return web.json_response(help_ui(_lang(request)))
 
 
+async def dashboard_ui_json(request: web.Request) -> web.Response:
+    """Every word of the dashboard, its help panel included, in one language."""
+    return web.json_response(dashboard_ui(_lang(request)))
+
+
 async def dashboard_json(request: web.Request) -> web.Response:
     screens = _screens(request)
     if not screens.is_hub:
         return _denied(404, "the dashboard runs on the hub", "not_for_this_role")
-    return web.json_response(views.dashboard(screens.node))
+    return web.json_response(views.dashboard(screens.node, screens.region))
 
 
 # --- login ----------------------------------------------------------------------------
@@ -234,7 +282,7 @@ async def compose_preview(request: web.Request) -> web.Response:
     node = _screens(request).node
     now = node.hub_time() or 0
     try:
-        bulletin = compose.parse_form(data, now)
+        bulletin = compose.parse_form(data, now, exercise=_exercise_running(node))
     except compose.ComposeError as err:
         return web.json_response({"error": str(err), "field": err.field}, status=400)
     return web.json_response(compose.preview(node, bulletin, now))
@@ -249,13 +297,38 @@ async def compose_send(request: web.Request) -> web.Response:
     screens = _screens(request)
     now = screens.node.hub_time() or 0
     try:
-        bulletin = compose.parse_form(data, now)
+        bulletin = compose.parse_form(data, now, exercise=_exercise_running(screens.node))
     except compose.ComposeError as err:
         return web.json_response({"error": str(err), "field": err.field}, status=400)
     session = screens.session(request)
     result = ops.issue(screens.node, bulletin, at=now)
     log.info("bulletin #%s composed by %s", result["seq"], session.user if session else "?")
     return web.json_response(result)
+
+
+def _exercise_running(node: Node) -> bool:
+    return node.store.exercises.current() is not None
+
+
+async def exercise_action(request: web.Request) -> web.Response:
+    """Start (with a name) or stop the hub's exercise; logged-in operators only."""
+    data = await _compose_form(request)
+    screens = _screens(request)
+    session = screens.session(request)
+    action = data.get("action") if isinstance(data, dict) else None
+    try:
+        if action == "start":
+            who = session.user if session else ""
+            done = screens.node.store.exercises.start(str(data.get("name") or ""), time.time(), who)
+        elif action == "stop":
+            done = screens.node.store.exercises.stop(time.time())
+        else:
+            return _denied(400, "action must be start or stop", "bad_request")
+    except StoreError as err:
+        return _denied(409, str(err), "conflict")
+    log.info("exercise %r %s by %s", done.name, action, session.user if session else "?")
+    screens.node.events.publish("hub", {"exercise": action})
+    return web.json_response({"name": done.name, "running": done.running})
 
 
 def add_screens(
@@ -273,10 +346,12 @@ def add_screens(
     if not accounts:
         log.warning("no [auth] users in %s: the screens are read-only", node.config.source)
     kwargs = {} if clock is None else {"clock": clock}
-    screens = Screens(node, accounts, SessionStore(**kwargs), LoginLimiter(**kwargs))
+    region = load_region(node.config.region_file)
+    screens = Screens(node, accounts, SessionStore(**kwargs), LoginLimiter(**kwargs), region)
     app[SCREENS] = screens
     app[api.SESSION_CHECK] = session_check
     app.on_response_prepare.append(_security_headers)
+    app.middlewares.append(_compress)
     r = app.router
     r.add_get("/", index)
     r.add_get("/kiosk", kiosk_page)
@@ -287,10 +362,12 @@ def add_screens(
     r.add_get("/web/session", session_info)
     r.add_get("/web/templates.json", templates_json)
     r.add_get("/web/help-ui.json", help_ui_json)
+    r.add_get("/web/dashboard-ui.json", dashboard_ui_json)
     r.add_post("/web/login", login)
     r.add_post("/web/logout", logout)
     r.add_post("/web/compose/preview", compose_preview)
     r.add_post("/web/compose/send", compose_send)
+    r.add_post("/web/exercise", exercise_action)
     r.add_static("/static/", STATIC, append_version=False)
     log.debug("screens mounted; login lockout window %.0f s", FAILURE_WINDOW_S)
     return screens

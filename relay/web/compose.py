@@ -44,6 +44,13 @@ def _enum(data: dict[str, Any], key: str, cls: Any) -> Any:
         raise ComposeError(f"unknown value {value.lower()!r}", key) from None
 
 
+def _chosen(data: dict[str, Any], key: str, cls: Any) -> Any:
+    """A level the operator must choose: no default, so nothing goes out unchosen."""
+    if not data.get(key):
+        raise ComposeError("choose a value (there is no default)", key)
+    return _enum(data, key, cls)
+
+
 def _int_list(value: Any, field: str, *, lo: int = 0, hi: int = 2**31) -> tuple[int, ...]:
     if value in (None, ""):
         return ()
@@ -121,9 +128,21 @@ def templates_catalogue() -> list[dict[str, Any]]:
     ]
 
 
-def parse_form(data: Any, now: int) -> m.Bulletin:
+def _status(data: dict[str, Any], exercise: bool) -> m.AlertStatus:
+    """Real or exercise. While an exercise runs the operator must say which, every time:
+    a real bulletin in the middle of an exercise must never go out as practice, nor the
+    other way round. Outside an exercise a bulletin is real unless the form says otherwise."""
+    if not data.get("status"):
+        if exercise:
+            raise ComposeError("an exercise is running: choose exercise or real", "status")
+        return m.AlertStatus.ACTUAL
+    return _enum(data, "status", m.AlertStatus)  # type: ignore[no-any-return]
+
+
+def parse_form(data: Any, now: int, *, exercise: bool = False) -> m.Bulletin:
     """The compose form (JSON) as a bulletin, or a :class:`ComposeError`. ``now`` is the
-    hub time the bulletin will be signed with (template times are relative to it)."""
+    hub time the bulletin will be signed with (template times are relative to it);
+    ``exercise``: an exercise is running on this hub."""
     if not isinstance(data, dict):
         raise ComposeError("send a JSON object", "form")
     kind = _enum(data, "type", m.MsgType) if data.get("type") else m.MsgType.ALERT
@@ -150,10 +169,11 @@ def parse_form(data: Any, now: int) -> m.Bulletin:
         template=template,
         type=kind,
         references=references,
-        urgency=_enum(data, "urgency", m.Urgency),
-        severity=_enum(data, "severity", m.Severity),
-        certainty=_enum(data, "certainty", m.Certainty),
+        urgency=_chosen(data, "urgency", m.Urgency),
+        severity=_chosen(data, "severity", m.Severity),
+        certainty=_chosen(data, "certainty", m.Certainty),
         expires_in_min=expires,
+        status=_status(data, exercise),
         target=m.Target(
             points=_int_list(
                 target.get("points") if isinstance(target, dict) else None, "target.points", lo=1

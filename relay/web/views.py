@@ -13,8 +13,10 @@ from relay.daemon.node import Node
 from relay.engine.hub import HubEngine, bulletin_priority
 from relay.engine.outputs import BulletinState
 from relay.engine.point import PointEngine
+from relay.errors import RelayError
 from relay.store.store import StoredBulletin
-from relay.web import i18n, timefmt
+from relay.web import i18n, regionview, timefmt
+from relay.web.region import RegionMap
 from relay.web.render import language_name, languages, render_bulletin, text_direction
 from relay.wire import describe, hubtime
 from relay.wire.keys import format_key_id
@@ -28,6 +30,7 @@ from relay.wire.model import (
     Severity,
     Urgency,
 )
+from relay.wire.trust import Verifier
 
 _SEVERITY_ORDER = [Severity.EXTREME, Severity.SEVERE, Severity.MODERATE, Severity.MINOR]
 _URGENCY_ORDER = [Urgency.IMMEDIATE, Urgency.EXPECTED, Urgency.FUTURE]
@@ -99,7 +102,24 @@ def _clock(node: Node) -> dict[str, Any]:
     }
 
 
-def kiosk_bulletin(b: StoredBulletin, lang: str, now: int | None) -> dict[str, Any]:
+def trust_mark(node: Node, b: StoredBulletin, now: int | None, stale: bool) -> dict[str, Any]:
+    """Is this bulletin still genuine, checked again now against today's keyring?
+
+    A bulletin was verified when it arrived; since then the region root may have revoked
+    the sender's key, or its certificate may have run out. The kiosk shows the outcome of
+    this check, naming the authority the region root certified, not a key or a node name.
+    """
+    verifier = Verifier(node.engine.keyring, replay=None)
+    try:
+        checked = verifier.verify(b.message, now)
+    except RelayError as err:
+        return {"state": "failed", "authority": b.sender, "reason": str(err)}
+    return {"state": "stale" if stale else "ok", "authority": checked.sender.name, "reason": ""}
+
+
+def kiosk_bulletin(
+    b: StoredBulletin, lang: str, now: int | None, trust: dict[str, Any] | None = None
+) -> dict[str, Any]:
     body = body_of(b)
     env = b.message.envelope
     text = render_bulletin(body, lang, env.time)
@@ -123,12 +143,16 @@ def kiosk_bulletin(b: StoredBulletin, lang: str, now: int | None) -> dict[str, A
         "priority": bulletin_priority(body).name.lower(),
         "template": body.template is not None,
         "displayed": b.displayed_at is not None,
+        "trust": trust,
+        "status": body.status.name.lower(),
     }
 
 
 def kiosk(node: Node, lang: str) -> dict[str, Any]:
     rows = shown_on_kiosk(node)
     now = node.hub_time()
+    hub = _hub_contact(node)
+    stale = bool(hub["stale"])
     langs = languages([body_of(b) for b in rows])
     if lang not in langs:
         langs.append(lang)
@@ -138,9 +162,9 @@ def kiosk(node: Node, lang: str) -> dict[str, Any]:
         "langs": [{"code": c, "name": language_name(c)} for c in langs],
         "ui": i18n.labels(lang),
         "node": {"name": display_name(node), "role": node.config.role},
-        "hub": _hub_contact(node),
+        "hub": hub,
         "clock": _clock(node),
-        "bulletins": [kiosk_bulletin(b, lang, now) for b in rows],
+        "bulletins": [kiosk_bulletin(b, lang, now, trust_mark(node, b, now, stale)) for b in rows],
         "status": _own_status(node),
     }
 
@@ -191,58 +215,30 @@ def _dashboard_bulletin(b: StoredBulletin, now: int | None) -> dict[str, Any]:
             "texts": list(body.template.texts),
         },
         "target": {"points": list(body.target.points), "groups": list(body.target.groups)},
+        "status": body.status.name.lower(),
     }
 
 
-def receipt_matrix(node: Node, hub: HubEngine) -> dict[str, Any]:
-    """Received/displayed per point for each active bulletin, with totals both ways."""
-    names = {p.point_id: p.name for p in node.store.points()}
-    point_ids = sorted(hub.points)
-    matrix = hub.receipt_matrix()
-    active = hub.catalogue.active(hub.key_id)
-    rows: list[dict[str, Any]] = []
-    grid: list[list[str]] = []
-    for seq in sorted(active, reverse=True):
-        record = hub.catalogue.get((hub.key_id, seq))
-        text = render_bulletin(record.bulletin, "nl", record.issued) if record else None
-        headline = text.headline if text else ""
-        body = text.body if text else ""
-        cells = []
-        for pid in point_ids:
-            received, displayed = matrix.get(pid, {}).get(seq, (False, False))
-            cells.append("displayed" if displayed else "received" if received else "missing")
-        grid.append(cells)
-        rows.append(
-            {
-                "seq": seq,
-                "headline": headline or body[:80],
-                "cells": cells,
-                "received": sum(c != "missing" for c in cells),
-                "displayed": sum(c == "displayed" for c in cells),
-            }
-        )
-    columns = [
-        {
-            "point_id": pid,
-            "name": names.get(pid, hub.points[pid].name),
-            "received": sum(cells[i] != "missing" for cells in grid),
-            "displayed": sum(cells[i] == "displayed" for cells in grid),
-        }
-        for i, pid in enumerate(point_ids)
-    ]
-    return {"points": columns, "rows": rows, "bulletins": len(rows)}
+def _exercise(node: Node) -> dict[str, Any] | None:
+    """The running exercise, if any, for the dashboard's banner and marks."""
+    running = node.store.exercises.current()
+    if running is None:
+        return None
+    return {
+        "name": running.name,
+        "started_by": running.started_by,
+        "started_s_ago": max(0, round(node.wall() - running.started_at)),
+    }
 
 
-def dashboard(node: Node) -> dict[str, Any]:
+def dashboard(node: Node, region: RegionMap) -> dict[str, Any]:
     hub = node.engine
     if not isinstance(hub, HubEngine):
         raise ops.NotForThisRoleError("the dashboard runs on the hub")
     now = node.hub_time()
     # A healthy point reports at least every status interval: allow two before "silent".
     stale_after = max(node.config.stale_after_s, 2 * node.config.engine.status_interval_s)
-    points = ops.points(node)
-    for p in points:
-        p["silent"] = p["heard_s_ago"] > stale_after
+    points = regionview.region_points(node, region, stale_after)
     history = sorted(node.store.bulletins(), key=lambda b: -b.message.envelope.seq)[:50]
     state = node.state()
     return {
@@ -256,6 +252,8 @@ def dashboard(node: Node) -> dict[str, Any]:
             "link": state["link"],
         },
         "points": points,
-        "matrix": receipt_matrix(node, hub),
+        "matrix": regionview.receipt_matrix(node, hub, region),
+        "relays": regionview.relay_sites(region),
+        "exercise": _exercise(node),
         "bulletins": [_dashboard_bulletin(b, now) for b in history],
     }

@@ -66,6 +66,14 @@ class CapAlert:
     categories: m.Category
     expires: int | None  # hub time
     infos: tuple[CapInfo, ...]
+    status: m.AlertStatus = m.AlertStatus.ACTUAL
+
+
+_STATUS = {
+    "Actual": m.AlertStatus.ACTUAL,
+    "Exercise": m.AlertStatus.EXERCISE,
+    "Test": m.AlertStatus.TEST,
+}
 
 
 def _text(el: ET.Element, tag: str) -> str:
@@ -97,8 +105,9 @@ def parse_cap(xml: bytes) -> CapAlert:
     if root.tag != _Q + "alert":
         raise CapError(f"not a CAP 1.2 alert (root element {root.tag})")
     status = _text(root, "status")
-    if status != "Actual":
-        raise CapError(f"CAP status {status!r}: only Actual alerts go on the air")
+    if status not in _STATUS:
+        # System and Draft are not for the public; an exercise or test is, marked as such.
+        raise CapError(f"CAP status {status!r}: only Actual, Exercise and Test go on the air")
     msg_type = _text(root, "msgType")
     if msg_type not in ("Alert", "Update", "Cancel"):
         raise CapError(f"CAP msgType {msg_type!r} is not a bulletin (Alert, Update, Cancel)")
@@ -120,6 +129,7 @@ def parse_cap(xml: bytes) -> CapAlert:
         certainty=_enum(_CERTAINTY, _text(first, "certainty"), "certainty"),  # type: ignore[arg-type]
         categories=categories,
         expires=_parse_time(expires) if expires else None,
+        status=_STATUS[status],
         infos=tuple(
             CapInfo(
                 lang=_lang(_text(i, "language")),
@@ -192,6 +202,7 @@ def to_bulletin(
         certainty=alert.certainty,
         categories=alert.categories,
         expires_in_min=expires_in,
+        status=alert.status,
     )
     return Converted(*_shrink(base, infos, fits, notes))
 

@@ -97,6 +97,14 @@ class TemplateValues:
     texts: tuple[str, ...] = ()
 
 
+class AlertStatus(enum.IntEnum):
+    """CAP ``status``: real, an exercise, or a technical test (0 = real: the default)."""
+
+    ACTUAL = 0
+    EXERCISE = 1
+    TEST = 2
+
+
 @dataclass(frozen=True, slots=True)
 class Bulletin:
     """A crisis bulletin. Exactly one of ``texts`` and ``template`` is set."""
@@ -112,6 +120,12 @@ class Bulletin:
     #: Minutes after the envelope's hub time; 0 = until cancelled.
     expires_in_min: int = 0
     target: Target = field(default_factory=Target)
+    #: An exercise or test bulletin is shown with an unmistakable OEFENING/TEST mark.
+    status: AlertStatus = AlertStatus.ACTUAL
+
+    @property
+    def is_real(self) -> bool:
+        return self.status is AlertStatus.ACTUAL
 
     def __post_init__(self) -> None:
         if bool(self.texts) == (self.template is not None):

@@ -103,6 +103,7 @@ def _bulletin_to_pb(b: m.Bulletin, out: pb.Bulletin) -> None:
     out.certainty = int(cap[2])  # type: ignore[assignment]
     out.categories = int(b.categories)
     out.expires_in = b.expires_in_min
+    out.status = int(b.status)  # type: ignore[assignment]
     if not b.target.everyone:
         out.target.points.extend(b.target.points)
         out.target.groups.extend(b.target.groups)
@@ -150,6 +151,8 @@ def _bulletin_from_pb(p: pb.Bulletin) -> m.Bulletin:
         categories=m.Category(p.categories & ((1 << 12) - 1)),
         expires_in_min=p.expires_in,
         target=m.Target(points=tuple(p.target.points), groups=tuple(p.target.groups)),
+        # A status from a newer sender is not taken for real: real alerts are 0 (Actual).
+        status=_enum(m.AlertStatus, p.status, m.AlertStatus.TEST),
     )
 
 

@@ -58,6 +58,13 @@ async def open_page(
     assert not problems, problems
 
 
+async def choose_levels(page: Any, urgency: str = "expected") -> None:
+    """The operator chooses every level: the form has no defaults."""
+    await page.select_option("[name=urgency]", urgency)
+    await page.select_option("[name=severity]", "moderate")
+    await page.select_option("[name=certainty]", "likely")
+
+
 async def bulletin_texts(page: Any) -> list[str]:
     return list(await page.locator("#bulletins article .body").all_inner_texts())
 
@@ -177,7 +184,7 @@ async def test_staff_mark_posted_becomes_the_displayed_receipt(
     await web_cluster.start("np-001", "point", 1)
     await web_cluster.start("np-002", "point", 2)
     point_url = await web_cluster.serve("np-001")
-    async with open_page(browser, hub_url + "/") as dash:
+    async with open_page(browser, hub_url + "/?lang=en") as dash:
         # Compose with login: a wrong password first.
         await dash.fill("#login input[name=user]", "anna")
         await dash.fill("#login input[name=password]", "wrong")
@@ -188,6 +195,7 @@ async def test_staff_mark_posted_becomes_the_displayed_receipt(
         await dash.wait_for_selector("#compose:not([hidden])")
         await dash.fill("[name='nl.headline']", "Stroomstoring")
         await dash.fill("[name='nl.body']", "Herstel niet voor morgen 12:00.")
+        await choose_levels(dash)
         assert await dash.locator("#send-button").is_disabled()  # preview first
         await dash.click("#preview-button")
         await dash.wait_for_selector("#preview:not([hidden])")
@@ -199,6 +207,7 @@ async def test_staff_mark_posted_becomes_the_displayed_receipt(
         await dash.wait_for_selector("#compose-result:text('Queued bulletin #')")
         seq = hub.engine.issuer.counter.current()
         row = f"#matrix tr[data-seq='{seq}']"
+        await dash.click("#matrix-box summary")  # the full matrix is drawn on demand
         await dash.wait_for_selector(row)
         # The receipt matrix fills in as the points report what they hold.
         await dash.wait_for_function(
@@ -227,7 +236,7 @@ async def test_update_and_cancel_from_the_dashboard(web_cluster: WebCluster, bro
     first = ops.issue(hub, text("Kookadvies Houten", "Boil water Houten"))["seq"]
     second = ops.issue(hub, text("Zandzakken bij de brandweer"))["seq"]
     await wait_for(lambda: len(ops.inbox(p1)) == 2)
-    async with open_page(browser, hub_url + "/") as dash:
+    async with open_page(browser, hub_url + "/?lang=en") as dash:
         assert await dash.locator("button.update").count() == 0  # read-only until login
         await dash.fill("#login input[name=user]", "anna")
         await dash.fill("#login input[name=password]", PASSWORD)
@@ -274,7 +283,10 @@ async def test_points_table_sorts_filters_and_silent_points_stand_out(
         )
     await wait_for(lambda: sorted(r["visitors"] or 0 for r in ops.points(hub)) == [5, 30, 70])
     async with open_page(browser, hub_url + "/") as dash:
-        ids = "[...document.querySelectorAll('#points tbody tr')].map(r => r.dataset.point).join()"
+        ids = (
+            "[...document.querySelectorAll('#points tr[data-point]')]"
+            ".map(r => r.dataset.point).join()"
+        )
         assert await dash.evaluate(ids) == "1,2,3"
         await dash.click("#points th[data-key=visitors] button")
         assert await dash.evaluate(ids) == "2,1,3"

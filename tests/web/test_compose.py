@@ -45,6 +45,9 @@ def test_templates_by_name_with_typed_parameters() -> None:
             "type": "update",
             "references": "4",
             "mode": "template",
+            "urgency": "expected",
+            "severity": "moderate",
+            "certainty": "likely",
             "template": {
                 "name": "boil-water",
                 "params": {"area": "Houten", "until": "vrijdag 12:00"},
@@ -62,12 +65,16 @@ def test_templates_by_name_with_typed_parameters() -> None:
 
 
 def test_template_parameter_errors_name_the_parameter() -> None:
-    form = {"mode": "template", "template": {"name": "evacuation", "params": {"area": "Vianen"}}}
+    form = {
+        **GOOD,
+        "mode": "template",
+        "template": {"name": "evacuation", "params": {"area": "Vianen"}},
+    }
     with pytest.raises(ComposeError) as info:
         parse_form(form, 60_000_000)
     assert info.value.field == "template.params.assembly"
     with pytest.raises(ComposeError) as info:
-        parse_form({"mode": "template", "template": {"name": "tea-time"}}, 60_000_000)
+        parse_form({**GOOD, "mode": "template", "template": {"name": "tea-time"}}, 60_000_000)
     assert info.value.field == "template.name"
 
 
@@ -84,6 +91,11 @@ def test_template_parameter_errors_name_the_parameter() -> None:
         ({"type": "retract"}, "type"),
         ({"references": "twelve"}, "references"),
         ({"urgency": "soonish"}, "urgency"),
+        # Nothing the operator did not choose goes out: no level has a default.
+        ({"urgency": ""}, "urgency"),
+        ({"urgency": None}, "urgency"),
+        ({"severity": ""}, "severity"),
+        ({"certainty": ""}, "certainty"),
         ({"expires_in_min": "-1"}, "expires_in_min"),
         ({"expires_in_min": "lots"}, "expires_in_min"),
         ({"target": {"points": "0"}}, "target.points"),

@@ -178,6 +178,7 @@ async def test_compose_preview_and_send(web_cluster: WebCluster) -> None:
         "texts": [{"lang": "nl", "headline": "Stroom", "body": "Stroomstoring duurt voort"}],
         "urgency": "expected",
         "severity": "moderate",
+        "certainty": "likely",
         "expires_in_min": "120",
     }
     async with client() as http:
@@ -228,3 +229,21 @@ async def test_template_bulletin_reaches_the_kiosk(web_cluster: WebCluster) -> N
     assert b["template"] is True and b["headline"] == "Boil water advice for Houten"
     assert "until further notice" in b["body"]
     assert nl["bulletins"][0]["headline"] == "Kookadvies voor Houten"
+
+
+async def test_text_is_compressed_and_revalidation_still_works(web_cluster: WebCluster) -> None:
+    base = await web_cluster.start_served("hub-utrecht", "hub")
+    gzip = {"Accept-Encoding": "gzip"}
+    async with ClientSession(auto_decompress=False) as http:
+        for path in ("/", "/static/dashboard.js", "/web/dashboard.json"):
+            async with http.get(base + path, headers=gzip) as r:
+                assert r.status == 200 and r.headers.get("Content-Encoding") == "gzip", path
+        async with http.get(base + "/static/dashboard.js", headers=gzip) as r:
+            etag = r.headers["ETag"]
+        # A browser revalidating a script (Cache-Control: no-cache) gets a valid 304.
+        async with http.get(
+            base + "/static/dashboard.js", headers={**gzip, "If-None-Match": etag}
+        ) as r:
+            assert r.status == 304 and await r.read() == b""
+        async with http.get(base + "/api/events", headers=gzip) as r:
+            assert "Content-Encoding" not in r.headers  # the live stream is never buffered

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from relay.errors import CapError
 from relay.wire import model as m
+from relay.wire import schema
 from relay.wire.cap import parse_cap, to_bulletin
 from tests.wire.conftest import NOW
 
@@ -81,7 +83,8 @@ def test_update_without_known_reference_is_refused() -> None:
     [
         (b"<not-xml", "not well-formed"),
         (b"<alert/>", "not a CAP 1.2 alert"),
-        ((DATA / "test-status.xml").read_bytes(), "only Actual"),
+        ((DATA / "test-status.xml").read_bytes().replace(b">Exercise<", b">Draft<"), "'Draft'"),
+        ((DATA / "alert.xml").read_bytes().replace(b">Actual<", b">System<"), "'System'"),
         (
             (DATA / "alert.xml").read_bytes().replace(b"Immediate", b"Soon", 1),
             "urgency 'Soon'",
@@ -115,3 +118,31 @@ def test_expired_alert_is_refused() -> None:
     xml = (DATA / "alert.xml").read_bytes().replace(b"2099-01-01", b"2025-01-02")
     with pytest.raises(CapError, match="expired"):
         to_bulletin(parse_cap(xml), NOW, always_fits, never_resolve)
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [("Exercise", m.AlertStatus.EXERCISE), ("Test", m.AlertStatus.TEST)],
+)
+def test_exercise_and_test_alerts_are_imported_as_such(
+    status: str, expected: m.AlertStatus
+) -> None:
+    xml = (DATA / "alert.xml").read_bytes().replace(b">Actual<", f">{status}<".encode())
+    alert = parse_cap(xml)
+    assert alert.status is expected
+    conv = to_bulletin(alert, NOW, always_fits, never_resolve)
+    assert conv.bulletin.status is expected and not conv.bulletin.is_real
+    # It survives the wire: signed, parsed, still an exercise (or test).
+    env = m.Envelope(key_id=1, seq=1, time=NOW, body=conv.bulletin)
+    assert schema.envelope_from_bytes(schema.envelope_to_bytes(env)) == env
+
+
+def test_actual_bulletins_cost_no_extra_byte() -> None:
+    alert = parse_cap((DATA / "alert.xml").read_bytes())
+    real = to_bulletin(alert, NOW, always_fits, never_resolve).bulletin
+    exercise = replace(real, status=m.AlertStatus.EXERCISE)
+    size = [
+        len(schema.envelope_to_bytes(m.Envelope(key_id=1, seq=1, time=NOW, body=b)))
+        for b in (real, exercise)
+    ]
+    assert size[1] == size[0] + 2  # the status costs two bytes, and only when not Actual

@@ -4,6 +4,11 @@
 -- that name each bulletin; receipt_displayed keeps the ones staff marked as displayed.
 ALTER TABLE points ADD COLUMN receipt_held TEXT;
 
+-- Each report's proof as the hub read it when it arrived (the bits of a receipt can only be
+-- read against that moment's heartbeat): JSON lists, NULL for a report without a receipt.
+ALTER TABLE status_history ADD COLUMN held TEXT;
+ALTER TABLE status_history ADD COLUMN displayed TEXT;
+
 -- Format-1 receipts ("everything up to N except ...") could claim bulletins a point never
 -- had. They are not carried over: the next report from each point brings a true one.
 UPDATE points SET receipt_up_to = NULL, receipt_missing = NULL, receipt_displayed = NULL,

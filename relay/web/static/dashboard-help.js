@@ -8,7 +8,6 @@
 
 window.NRDashHelp = (() => {
   const { el, fill, setText, api } = NR;
-  const lang = new URLSearchParams(location.search).get("lang") || "nl";
   const BEEP_EVERY_MS = 2500;
   /** The newest closed requests listed (the export has them all). */
   const CLOSED_SHOWN = 50;
@@ -121,7 +120,7 @@ window.NRDashHelp = (() => {
 
   function row(r, withActions) {
     const ui = state.meta.ui;
-    return el("li", { class: `s-${r.state}`, "data-help-id": r.id, "data-state": r.state },
+    return el("li", { class: `s-${r.state}`, "data-help-id": r.id, "data-state": r.state, "data-age-s": Math.round(r.age_s + elapsed()) },
       el("div", { class: "help-line" },
         el("strong", null, el("bdi", { class: "point" }, r.point)),
         " — ", el("strong", { class: `type u-${r.urgency}` }, typeName(r, ui)),
@@ -149,7 +148,11 @@ window.NRDashHelp = (() => {
   }
 
   function exportButtons(ui) {
-    if (!loggedIn()) return [el("span", { class: "state login-hint" }, ui.login_hint)];
+    if (!loggedIn()) {
+      // A link, not a direction: the login form is beside or below, depending on the screen.
+      const go = el("a", { href: "#login", class: "login-link" }, ui.login_link);
+      return [el("span", { class: "state login-hint" }, ui.login_hint, " "), go];
+    }
     const button = (format) => {
       const b = el("button", { type: "button", class: `export-${format}` }, format.toUpperCase());
       b.addEventListener("click", () => download(format));
@@ -168,10 +171,9 @@ window.NRDashHelp = (() => {
     panel.classList.toggle("open", open.length > 0);
     panel.classList.toggle("alarm", fresh.length > 0);
     panel.classList.toggle("flash", fresh.length > 0);
-    byId("h-help").replaceChildren(
-      fresh.length ? el("span", { class: "alarm-title" }, ui.alarm) : null,
-      fresh.length ? " " : null,
-      ui.open_n.replace("{n}", String(open.length)));
+    // replaceChildren() turns null into the text "null": pass only real children.
+    const heading = fresh.length ? [el("span", { class: "alarm-title" }, ui.alarm), " "] : [];
+    byId("h-help").replaceChildren(...heading, ui.open_n.replace("{n}", String(open.length)));
     byId("help-export").replaceChildren(...exportButtons(ui));
     keepFocus(() => {
       byId("help-open").replaceChildren(...open.map((r) => row(r, true)));
@@ -196,9 +198,7 @@ window.NRDashHelp = (() => {
   }
 
   async function refresh(force) {
-    if (!state.meta) {
-      state.meta = await api(`/web/help-ui.json?lang=${encodeURIComponent(lang)}`);
-    }
+    if (!state.meta) return; // the labels are not there yet: start() renders
     const requests = await api("/api/help");
     state.requests = requests;
     state.fetchedAt = performance.now();
@@ -243,7 +243,9 @@ window.NRDashHelp = (() => {
     setTimeout(() => URL.revokeObjectURL(url), 60000);
   }
 
-  function start() {
+  /** ``meta``: the dashboard's labels (/web/dashboard-ui.json), the one source of words. */
+  function start(meta) {
+    state.meta = meta;
     // Any click or key on the page arms the sound (a user gesture is required).
     document.addEventListener("pointerdown", arm, true);
     document.addEventListener("keydown", arm, true);

@@ -52,7 +52,9 @@
     const out = [];
     const sev = ui[`severity.${b.severity}`];
     const urg = ui[`urgency.${b.urgency}`];
-    if (sev) out.push(el("span", { class: "tag level" }, sev));
+    // The severity tag's colour follows the severity only, on every card ("Matig" is
+    // always amber); the card's side bar follows the priority class.
+    if (sev) out.push(el("span", { class: `tag level sev-${b.severity}` }, sev));
     if (urg) out.push(el("span", { class: "tag" }, urg));
     if (b.type === "update" && b.references.length) {
       out.push(el("span", { class: "tag" }, ui.update_of.replace("{seq}", b.references.join(", "))));
@@ -77,6 +79,26 @@
     return el("div", { class: "staff-actions" }, button);
   }
 
+  /** The trust mark: who vouches for this bulletin, checked again now (see views.trust_mark). */
+  function trustMark(b, ui) {
+    const trust = b.trust || { state: "failed", authority: b.sender };
+    const icon = { ok: "✔", stale: "⚠", failed: "✖" }[trust.state];
+    return el("p", { class: `trust trust-${trust.state}`, "data-trust": trust.state },
+      el("span", { class: "trust-icon", "aria-hidden": "true" }, icon), " ",
+      fill(ui[`trust.${trust.state}`], { authority: trust.authority }),
+      trust.state === "failed" ? el("span", { class: "trust-hint" }, " ", ui["trust.failed_hint"]) : null);
+  }
+
+  const exercising = (view) => view.bulletins.some((b) => b.status !== "actual");
+
+  /** OEFENING on every exercise card; while exercises are up, a real one says it is real. */
+  function statusMark(b, view) {
+    const ui = view.ui;
+    if (b.status === "exercise") return el("p", { class: "exercise-card" }, ui.exercise_card);
+    if (b.status === "test") return el("p", { class: "exercise-card" }, ui.test_card);
+    return exercising(view) ? el("p", { class: "real-card" }, ui.real_card) : null;
+  }
+
   function bulletin(b, view) {
     const ui = view.ui;
     const meta = el("p", { class: "meta" }, fill(ui.verified, { hub: b.sender, time: b.issued }));
@@ -84,7 +106,10 @@
     const note = b.lang !== view.lang
       ? el("p", { class: "lang-note" }, fill(ui.in_lang, { lang: b.lang_name }))
       : null;
-    return el("article", { class: `bulletin p-${b.priority}`, "data-id": b.id, "data-seq": b.seq, lang: b.lang },
+    const trust = b.trust ? b.trust.state : "failed";
+    return el("article", { class: `bulletin p-${b.priority} t-${trust} s-${b.status}`, "data-id": b.id, "data-seq": b.seq, "data-status": b.status, lang: b.lang },
+      statusMark(b, view),
+      trustMark(b, ui),
       tags(b, ui),
       b.headline ? el("h2", { dir: "auto" }, b.headline) : null,
       b.body ? el("p", { class: "body", dir: "auto" }, b.body) : null,
@@ -111,6 +136,10 @@
     setText("offline", ui.offline);
     document.getElementById("print").setAttribute("href", `/print?lang=${encodeURIComponent(view.lang)}`);
     renderLangs(view);
+    const banner = document.getElementById("exercise");
+    banner.hidden = !exercising(view);
+    banner.textContent = ui.exercise_page;
+    document.body.classList.toggle("exercising", exercising(view));
     document.getElementById("bulletins").replaceChildren(...view.bulletins.map((b) => bulletin(b, view)));
     const none = document.getElementById("none");
     none.hidden = view.bulletins.length > 0;

@@ -37,6 +37,12 @@ class Certainty(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     POSSIBLE: _ClassVar[Certainty]
     UNLIKELY: _ClassVar[Certainty]
 
+class AlertStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ACTUAL: _ClassVar[AlertStatus]
+    EXERCISE: _ClassVar[AlertStatus]
+    TEST: _ClassVar[AlertStatus]
+
 class OpenState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     OPEN_UNKNOWN: _ClassVar[OpenState]
@@ -100,6 +106,9 @@ OBSERVED: Certainty
 LIKELY: Certainty
 POSSIBLE: Certainty
 UNLIKELY: Certainty
+ACTUAL: AlertStatus
+EXERCISE: AlertStatus
+TEST: AlertStatus
 OPEN_UNKNOWN: OpenState
 OPEN: OpenState
 LIMITED: OpenState
@@ -160,7 +169,7 @@ class Envelope(_message.Message):
     def __init__(self, key_id: _Optional[int] = ..., seq: _Optional[int] = ..., time: _Optional[int] = ..., bulletin: _Optional[_Union[Bulletin, _Mapping]] = ..., status: _Optional[_Union[StatusReport, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ..., certificate: _Optional[_Union[Certificate, _Mapping]] = ..., revocation: _Optional[_Union[Revocation, _Mapping]] = ..., repair: _Optional[_Union[RepairRequest, _Mapping]] = ..., receipt: _Optional[_Union[Receipt, _Mapping]] = ..., help_request: _Optional[_Union[HelpRequest, _Mapping]] = ..., help_update: _Optional[_Union[HelpUpdate, _Mapping]] = ..., help_ack: _Optional[_Union[HelpAck, _Mapping]] = ...) -> None: ...
 
 class Bulletin(_message.Message):
-    __slots__ = ("type", "references", "urgency", "severity", "certainty", "categories", "expires_in", "target", "text", "template", "template_numbers", "template_texts")
+    __slots__ = ("type", "references", "urgency", "severity", "certainty", "categories", "expires_in", "target", "text", "template", "template_numbers", "template_texts", "status")
     TYPE_FIELD_NUMBER: _ClassVar[int]
     REFERENCES_FIELD_NUMBER: _ClassVar[int]
     URGENCY_FIELD_NUMBER: _ClassVar[int]
@@ -173,6 +182,7 @@ class Bulletin(_message.Message):
     TEMPLATE_FIELD_NUMBER: _ClassVar[int]
     TEMPLATE_NUMBERS_FIELD_NUMBER: _ClassVar[int]
     TEMPLATE_TEXTS_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
     type: MsgType
     references: _containers.RepeatedScalarFieldContainer[int]
     urgency: Urgency
@@ -185,7 +195,8 @@ class Bulletin(_message.Message):
     template: int
     template_numbers: _containers.RepeatedScalarFieldContainer[int]
     template_texts: bytes
-    def __init__(self, type: _Optional[_Union[MsgType, str]] = ..., references: _Optional[_Iterable[int]] = ..., urgency: _Optional[_Union[Urgency, str]] = ..., severity: _Optional[_Union[Severity, str]] = ..., certainty: _Optional[_Union[Certainty, str]] = ..., categories: _Optional[int] = ..., expires_in: _Optional[int] = ..., target: _Optional[_Union[Target, _Mapping]] = ..., text: _Optional[bytes] = ..., template: _Optional[int] = ..., template_numbers: _Optional[_Iterable[int]] = ..., template_texts: _Optional[bytes] = ...) -> None: ...
+    status: AlertStatus
+    def __init__(self, type: _Optional[_Union[MsgType, str]] = ..., references: _Optional[_Iterable[int]] = ..., urgency: _Optional[_Union[Urgency, str]] = ..., severity: _Optional[_Union[Severity, str]] = ..., certainty: _Optional[_Union[Certainty, str]] = ..., categories: _Optional[int] = ..., expires_in: _Optional[int] = ..., target: _Optional[_Union[Target, _Mapping]] = ..., text: _Optional[bytes] = ..., template: _Optional[int] = ..., template_numbers: _Optional[_Iterable[int]] = ..., template_texts: _Optional[bytes] = ..., status: _Optional[_Union[AlertStatus, str]] = ...) -> None: ...
 
 class Target(_message.Message):
     __slots__ = ("points", "groups")
