@@ -11,6 +11,7 @@ import click
 from relay.cli.client import DEFAULT_CONFIG, DaemonClient
 from relay.cli.files import read_message
 from relay.wire import model as m
+from relay.wire import ranges
 
 config_option = click.option(
     "--config",
@@ -114,8 +115,8 @@ def status() -> None:
 @config_option
 @click.option("--open", "open_", type=click.Choice(["open", "limited", "closed"]))
 @click.option("--power", type=click.Choice([p.name.lower() for p in m.PowerSource]))
-@click.option("--battery", type=click.IntRange(0, 100), help="Battery in percent.")
-@click.option("--visitors", type=click.IntRange(min=0))
+@click.option("--battery", type=click.IntRange(*ranges.BATTERY_PCT), help="Battery in percent.")
+@click.option("--visitors", type=click.IntRange(*ranges.VISITORS))
 @click.option(
     "--need",
     "needs",
@@ -124,7 +125,7 @@ def status() -> None:
     help="What the point needs (repeatable); replaces the list.",
 )
 @click.option("--no-needs", is_flag=True, help="Clear the needs.")
-@click.option("--text", help="Short free text (at most 120 characters).")
+@click.option("--text", help=f"Short free text (at most {ranges.STATUS_TEXT_CHARS} characters).")
 def status_set(
     config_path: Path,
     open_: str | None,
@@ -150,6 +151,8 @@ def status_set(
         change["needs"] = list(needs)
     if not change:
         raise click.UsageError("nothing to change; see --help")
+    if text is not None:
+        ranges.check_text(text)  # refused here, before the daemon is asked
     r = DaemonClient.from_file(config_path).call("POST", "/api/status", json_body=change, auth=True)
     click.echo(
         f"status: {r['open']}, power {r['power']}, visitors {r['visitors']}, "

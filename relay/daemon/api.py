@@ -22,8 +22,9 @@ from aiohttp import web
 
 from relay.daemon import help_ops, ops
 from relay.daemon.node import Node
-from relay.errors import FileAccessError, RelayError, RoleError
+from relay.errors import FileAccessError, InputError, RelayError, RoleError
 from relay.wire import model as m
+from relay.wire import ranges
 from relay.wire.describe import reason_code
 
 log = logging.getLogger(__name__)
@@ -116,27 +117,27 @@ async def send(request: web.Request) -> web.Response:
 
 
 def _status_from(data: dict[str, Any], current: m.StatusReport) -> m.StatusReport:
-    """Apply a JSON change (names as ``relay check --json`` prints them) to a status."""
+    """Apply a JSON change (names as ``relay check --json`` prints them) to a status.
+
+    Every value is checked against its wire range here (InputError, a 400): a value the
+    engine cannot encode must never reach the store.
+    """
     fields: dict[str, Any] = {}
     try:
         if "open" in data:
             fields["open"] = m.OpenState[str(data["open"]).upper()]
         if "power" in data:
             fields["power"] = m.PowerSource[str(data["power"]).upper()]
-        for key in ("battery_pct", "visitors"):
-            if key in data:
-                value = data[key]
-                fields[key] = None if value is None else int(value)
         if "needs" in data:
             fields["needs"] = m.Need(sum(m.Need[str(n).upper()] for n in data["needs"]))
-        if "text" in data:
-            fields["text"] = str(data["text"])[:120]
     except (KeyError, ValueError, TypeError) as err:
-        raise RelayError(f"bad status value: {err}") from err
-    battery = fields.get("battery_pct")
-    if battery is not None and not 0 <= battery <= 100:
-        raise RelayError("battery_pct must be 0..100")
-    return replace(current, **fields)
+        raise InputError(f"bad status value: {err}") from err
+    for key in ("battery_pct", "visitors"):
+        if key in data:
+            fields[key] = ranges.check_number(key, data[key])
+    if "text" in data:
+        fields["text"] = ranges.check_text(str(data["text"] or ""))
+    return ranges.check_status(replace(current, **fields))
 
 
 @mutating
@@ -155,10 +156,10 @@ async def status(request: web.Request) -> web.Response:
 
 @mutating
 async def displayed(request: web.Request) -> web.Response:
-    data = await request.json()
     try:
+        data = await request.json()
         key_id, seq = int(str(data["key_id"]), 16), int(data["seq"])
-    except (KeyError, ValueError, TypeError):
+    except (KeyError, ValueError, TypeError, IndexError):
         return _error(400, "give key_id (hex) and seq", "bad_request")
     return _json({"changed": ops.mark_displayed(request.app[NODE], key_id, seq)})
 

@@ -10,13 +10,25 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
+from enum import IntEnum
 from pathlib import Path
+from typing import TypeVar
 
 from relay.engine.outputs import BulletinState
 from relay.store.db import connect, query, transaction
 from relay.store.help import HelpTable
 from relay.wire import envelope
 from relay.wire.model import Need, OpenState, PowerSource, Receipt, SignedMessage, StatusReport
+
+E = TypeVar("E", bound=IntEnum)
+
+
+def _enum(cls: type[E], value: int) -> E:
+    """A stored enum value, or UNKNOWN for one this version does not know (never a crash)."""
+    try:
+        return cls(value)
+    except ValueError:
+        return cls(0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,8 +248,8 @@ class Store:
             )
         status = StatusReport(
             point_id=r["point_id"],
-            open=OpenState(r["open"]),
-            power=PowerSource(r["power"]),
+            open=_enum(OpenState, r["open"]),
+            power=_enum(PowerSource, r["power"]),
             battery_pct=r["battery_pct"],
             visitors=r["visitors"],
             needs=Need(r["needs"]),
@@ -282,8 +294,8 @@ class Store:
         r = rows[0]
         return StatusReport(
             point_id=point_id,
-            open=OpenState(r["open"]),
-            power=PowerSource(r["power"]),
+            open=_enum(OpenState, r["open"]),
+            power=_enum(PowerSource, r["power"]),
             battery_pct=r["battery_pct"],
             visitors=r["visitors"],
             needs=Need(r["needs"]),
