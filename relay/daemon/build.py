@@ -11,6 +11,7 @@ import logging
 import random
 import time
 
+from relay.daemon import integrity
 from relay.daemon.config import DaemonConfig
 from relay.engine.catalogue import BulletinRecord
 from relay.engine.help import Case
@@ -84,7 +85,9 @@ def _records(store: Store) -> list[tuple[BulletinRecord, bool, bool]]:
 def build_engine(
     config: DaemonConfig, store: Store, mono: float, rng: random.Random
 ) -> HubEngine | PointEngine:
+    integrity.drop_unreadable(store)  # before the keyring: it is built from these rows too
     keyring = load_keyring(config, store)
+    integrity.drop_unverified(store, keyring)
     replay = replay_guard(store)
     if config.is_hub:
         return _hub(config, store, keyring, replay, mono, rng)

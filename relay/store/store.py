@@ -32,6 +32,19 @@ def _enum(cls: type[E], value: int) -> E:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredRow:
+    """A row of the messages table as it is on disk, before anything trusts it."""
+
+    key_id: int
+    seq: int
+    kind: str
+    raw: bytes
+
+    def __str__(self) -> str:
+        return f"messages row key {self.key_id:08x} seq {self.seq} ({self.kind})"
+
+
+@dataclass(frozen=True, slots=True)
 class StoredBulletin:
     message: SignedMessage
     sender: str
@@ -163,6 +176,30 @@ class Store:
             displayed_at=r["displayed_at"],
             received_at=r["received_at"],
         )
+
+    def message_rows(self) -> list[StoredRow]:
+        """Every kept message as stored, unparsed (for the check on load)."""
+        rows = self._query("SELECT key_id, seq, kind, raw FROM messages ORDER BY key_id, seq")
+        return [StoredRow(r["key_id"], r["seq"], r["kind"], bytes(r["raw"])) for r in rows]
+
+    def quarantine(self, row: StoredRow, reason: str, at: float) -> None:
+        """Move a damaged message (and its bulletin row) out of use, keeping its bytes."""
+        with transaction(self._conn, self.path) as c:
+            c.execute(
+                "INSERT INTO quarantine (from_table, key_id, seq, kind, raw, reason, at) "
+                "VALUES ('messages', ?, ?, ?, ?, ?, ?)",
+                (row.key_id, row.seq, row.kind, row.raw, reason, at),
+            )
+            args = (row.key_id, row.seq)
+            c.execute("DELETE FROM bulletins WHERE key_id = ? AND seq = ?", args)
+            c.execute("DELETE FROM messages WHERE key_id = ? AND seq = ?", args)
+
+    def quarantined(self) -> list[tuple[StoredRow, str]]:
+        rows = self._query("SELECT * FROM quarantine ORDER BY id")
+        return [
+            (StoredRow(r["key_id"], r["seq"], r["kind"], bytes(r["raw"] or b"")), r["reason"])
+            for r in rows
+        ]
 
     def messages(self, kind: str) -> list[SignedMessage]:
         rows = self._query("SELECT raw FROM messages WHERE kind = ? ORDER BY received_at", (kind,))
