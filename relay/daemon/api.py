@@ -22,6 +22,7 @@ from aiohttp import web
 
 from relay.daemon import help_ops, ops
 from relay.daemon.node import Node
+from relay.engine.hub import HubEngine
 from relay.errors import FileAccessError, InputError, RelayError, RoleError
 from relay.wire import model as m
 from relay.wire import ranges
@@ -175,8 +176,16 @@ async def _object(request: web.Request) -> dict[str, Any]:
 
 
 async def help_list(request: web.Request) -> web.Response:
-    """Help requests; personal fields only for an authorised caller."""
+    """Help requests; personal fields only for an authorised caller.
+
+    On a support point nothing at all without login: the public kiosk promises that a
+    passer-by learns nothing of help requests, not even a count, and the API keeps that
+    promise too. The hub's dashboard shows the control room its alarms without personal
+    fields.
+    """
     personal = await authorised(request)
+    if not personal and not isinstance(request.app[NODE].engine, HubEngine):
+        return _error(401, "log in first (or give the control token)", "unauthorised")
     open_only = request.query.get("open") == "1"
     return _json(help_ops.requests(request.app[NODE], personal=personal, open_only=open_only))
 
