@@ -12,7 +12,7 @@ from relay.daemon import help_ops
 from relay.daemon.api import make_app
 from tests.daemon.conftest import Cluster, wait_for
 
-HOSTILE = {
+HOSTILE: dict[str, object] = {
     "type": "other",
     "urgency": "urgent",
     "people": 2,
@@ -39,7 +39,7 @@ async def test_help_export_neutralises_formulas_typed_at_a_point(cluster: Cluste
     async with TestClient(TestServer(make_app(hub, "h"))) as client:
         r = await client.get("/api/help/export?format=csv", headers={"Authorization": "Bearer h"})
         [row] = list(csv.DictReader(io.StringIO(await r.text())))
-    assert row["location"] == "'" + HOSTILE["location"]
+    assert row["location"] == "'" + str(HOSTILE["location"])
     assert row["text"] == "'+31 6 12345678 bellen" and row["handler"] == "'@anna"
     assert row["people"] == "2" and row["point"] == "np-001"
     cells = [v for v in row.values() if v]
