@@ -27,6 +27,7 @@ from relay.errors import FileAccessError, InputError, RelayError, RoleError
 from relay.wire import model as m
 from relay.wire import ranges
 from relay.wire.describe import reason_code
+from relay.wire.keys import check_private_mode
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +41,13 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def ensure_token(path: Path) -> str:
-    """The control token (created with mode 0600 on first start)."""
+    """The control token (created with mode 0600 on first start).
+
+    Refused, like a private key, when others can read it: whoever reads it can change
+    the node's status, send bulletins and answer help requests.
+    """
     try:
+        check_private_mode(path)
         return path.read_text(encoding="ascii").strip()
     except FileNotFoundError:
         token = secrets.token_hex(32)

@@ -24,6 +24,7 @@ from relay.wire.templates import (
 
 MAX_HEADLINE = 120
 MAX_BODY = 1000
+MAX_GROUP = 32
 #: A week: longer-lived bulletins should be renewed (and are cancelled explicitly).
 MAX_EXPIRES_MIN = 7 * 24 * 60
 
@@ -55,6 +56,19 @@ def _int_list(value: Any, field: str, *, lo: int = 0, hi: int = 2**31) -> tuple[
     if any(not lo <= n < hi for n in numbers):
         raise ComposeError(f"numbers must be between {lo} and {hi - 1}", field)
     return numbers
+
+
+def _groups(value: Any) -> tuple[str, ...]:
+    """Target groups: a list of names, or one text with names separated by commas."""
+    if value in (None, ""):
+        return ()
+    if isinstance(value, str):
+        value = [g.strip() for g in value.split(",") if g.strip()]
+    if not isinstance(value, list) or not all(isinstance(g, str) for g in value):
+        raise ComposeError("give group names separated by commas", "target.groups")
+    if any(len(g) > MAX_GROUP for g in value):
+        raise ComposeError(f"a group name has at most {MAX_GROUP} characters", "target.groups")
+    return tuple(value)
 
 
 def _texts(data: dict[str, Any]) -> tuple[m.LocalizedText, ...]:
@@ -137,9 +151,9 @@ def parse_form(data: Any, now: int) -> m.Bulletin:
     if not 0 <= expires <= MAX_EXPIRES_MIN:
         raise ComposeError(f"between 0 (until cancelled) and {MAX_EXPIRES_MIN}", "expires_in_min")
     target = data.get("target") or {}
-    groups = target.get("groups") if isinstance(target, dict) else None
-    if isinstance(groups, str):
-        groups = [g.strip() for g in groups.split(",") if g.strip()]
+    if not isinstance(target, dict):
+        raise ComposeError("give points and groups", "target")
+    groups = _groups(target.get("groups"))
     use_template = data.get("mode") == "template"
     texts = () if use_template else _texts(data)
     if not use_template and not texts:
@@ -155,10 +169,8 @@ def parse_form(data: Any, now: int) -> m.Bulletin:
         certainty=_enum(data, "certainty", m.Certainty),
         expires_in_min=expires,
         target=m.Target(
-            points=_int_list(
-                target.get("points") if isinstance(target, dict) else None, "target.points", lo=1
-            ),
-            groups=tuple(str(g)[:32] for g in (groups or [])),
+            points=_int_list(target.get("points"), "target.points", lo=1),
+            groups=groups,
         ),
     )
 
