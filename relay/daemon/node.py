@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from relay.daemon import radio_start
 from relay.daemon.build import HEARTBEAT_SEQ, HUB_KEY, HUB_NODE, HUB_TIME
 from relay.daemon.config import DaemonConfig
 from relay.daemon.events import EventBus
@@ -88,6 +89,7 @@ class Node:
         self._sends: set[asyncio.Task[None]] = set()
         self._unsubscribe: list[Callable[[], None]] = []
         self._erased_at = -ERASE_EVERY_S
+        self._radio_start: asyncio.Task[None] | None = None
 
     # --- running --------------------------------------------------------------------
 
@@ -97,7 +99,7 @@ class Node:
             self.transport.on_frame(self._on_frame),
             self.transport.on_state(self._on_state),
         ]
-        await self.transport.start()
+        self._radio_start = await radio_start.start_or_retry(self.transport)
         self.apply(self.engine.start(self.mono()))
         self.erase_help()
         try:
@@ -126,6 +128,9 @@ class Node:
             stopper.cancel()
 
     async def shutdown(self) -> None:
+        if self._radio_start is not None:
+            self._radio_start.cancel()
+            await asyncio.gather(self._radio_start, return_exceptions=True)
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         for task in list(self._sends):
