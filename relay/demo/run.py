@@ -21,6 +21,7 @@ from typing import Any
 
 import aiohttp
 
+from relay.demo.ports import screen_ports
 from relay.demo.region import DEMO_PASSWORD, DEMO_USER, DemoNode, build_region
 from relay.emulator.mesh import EmulatedMesh
 from relay.errors import RelayError
@@ -52,12 +53,14 @@ class Demo:
     # --- start and stop -------------------------------------------------------------
 
     async def start(self) -> None:
+        # Before anything starts: a port in use is one line naming it, not a traceback later.
+        screens = screen_ports(self.scenario, self.screen_port)
         self.mesh = EmulatedMesh(self.scenario, seed=1, base_port=None, host="127.0.0.1")
         await self.mesh.start()
         ports = {e.name: e.tcp_port for e in self.mesh.endpoints() if e.tcp_port}
         if self.directory.exists():
             shutil.rmtree(self.directory)
-        self.nodes = build_region(self.directory, self.scenario, ports, self.screen_port)
+        self.nodes = build_region(self.directory, self.scenario, ports, screens)
         self.http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
         for node in self.nodes:
             log = (node.directory / "daemon.log").open("wb")
