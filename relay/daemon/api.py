@@ -27,7 +27,7 @@ from relay.errors import FileAccessError, InputError, RelayError, RoleError
 from relay.wire import model as m
 from relay.wire import ranges
 from relay.wire.describe import reason_code
-from relay.wire.keys import check_private_mode
+from relay.wire.keys import check_private_mode, format_key_id
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,9 @@ def _json(data: Any) -> web.Response:
 
 
 async def state(request: web.Request) -> web.Response:
-    return _json(request.app[NODE].state())
+    node = request.app[NODE]
+    # The signing key's id: `relay doctor` checks it is the daemon its config describes.
+    return _json({**node.state(), "key_id": format_key_id(node.engine.issuer.key.key_id)})
 
 
 async def bulletins(request: web.Request) -> web.Response:
