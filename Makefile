@@ -4,13 +4,16 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck unit demo bench clean proto
+.PHONY: venv test lint typecheck unit demo bench clean proto
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
+
+## make venv: just the virtualenv, with the relay command in .venv/bin.
+venv: $(STAMP)
 
 ## make test: lint, type-check and the whole test suite (the command CI runs).
 test: lint typecheck unit

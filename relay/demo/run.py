@@ -296,8 +296,20 @@ class Demo:
         return "\n".join(lines)
 
 
+def _cli() -> str:
+    """The CLI as a fresh shell can run it: the ``relay`` beside this Python (the demo's
+    .venv), relative to here when below it; a fresh shell has no venv on its PATH."""
+    beside = Path(sys.executable).parent / "relay"
+    if not beside.exists():
+        return "relay"
+    try:
+        return str(beside.relative_to(Path.cwd()))
+    except ValueError:
+        return str(beside)
+
+
 def _urls(demo: Demo) -> list[str]:
-    hub = demo.hub
+    hub, cli = demo.hub, _cli()
     lines = [
         f"  hub dashboard   {hub.url}   (log in as {DEMO_USER} / {DEMO_PASSWORD})",
     ]
@@ -306,14 +318,14 @@ def _urls(demo: Demo) -> list[str]:
     lines += [
         "",
         "  From another terminal (the daemons' CLI):",
-        f"    RELAY_CONFIG={hub.config} relay points",
-        f"    RELAY_CONFIG={demo.nodes[1].config} relay inbox",
-        f"    RELAY_CONFIG={demo.nodes[1].config} relay status set --visitors 80 --need food",
-        f"    RELAY_CONFIG={demo.nodes[2].config} relay help send --type fire --location "
+        f"    RELAY_CONFIG={hub.config} {cli} points",
+        f"    RELAY_CONFIG={demo.nodes[1].config} {cli} inbox",
+        f"    RELAY_CONFIG={demo.nodes[1].config} {cli} status set --visitors 80 --need food",
+        f"    RELAY_CONFIG={demo.nodes[2].config} {cli} help send --type fire --location "
         "'Schuur achter Kerkstraat 9'",
-        f"    RELAY_CONFIG={hub.config} relay help list",
+        f"    RELAY_CONFIG={hub.config} {cli} help list",
         f"  Help requests: log in on a kiosk ({DEMO_USER} / {DEMO_PASSWORD}), 'Hulp vragen';",
-        "  the dashboard raises the alarm; acknowledge and reply there (or relay help ack/reply).",
+        f"  the dashboard raises the alarm; acknowledge and reply there (or {cli} help ack/reply).",
         "  Daemon logs: " + str(demo.directory / "*" / "daemon.log"),
     ]
     return lines

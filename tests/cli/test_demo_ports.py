@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import sys
 
 from relay.demo.ports import daemon_nodes, screen_ports
 from relay.sim.scenario import load_scenario
@@ -28,3 +30,14 @@ def test_screen_port_zero_picks_distinct_free_ports() -> None:
     for port in ports.values():
         with socket.socket() as s:
             s.bind(("127.0.0.1", port))  # free now
+
+
+def test_the_demos_cli_hints_work_in_a_fresh_shell() -> None:
+    """Issue 14 item 11: the hints said `relay ...`, which a fresh shell cannot find."""
+    from pathlib import Path
+
+    from relay.demo.run import _cli
+
+    cli = Path(_cli())
+    assert cli.name == "relay" and cli.is_file() and os.access(cli, os.X_OK), cli
+    assert cli.parent.samefile(Path(sys.executable).parent)
