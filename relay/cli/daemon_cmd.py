@@ -8,8 +8,10 @@ from typing import Any
 
 import click
 
+from relay.cli import human
 from relay.cli.client import DEFAULT_CONFIG, DaemonClient
 from relay.cli.files import read_message
+from relay.web.render import printable
 from relay.wire import model as m
 from relay.wire import ranges
 
@@ -70,16 +72,9 @@ def inbox(config_path: Path, as_json: bool) -> None:
         click.echo("no active bulletins")
     for b in items:
         seen = "displayed" if b["displayed"] else "new"
-        click.echo(f"#{b['seq']:<4} {b['issued'][:16]}  {b['urgency']:9} {b['severity']:8} {seen}")
-        click.echo(f"      {_texts(b)}")
-
-
-def _ago(seconds: float) -> str:
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
+        issued = human.local_time(b["issued"])  # Amsterdam time, as the kiosk shows it
+        click.echo(f"#{b['seq']:<4} {issued}  {b['urgency']:9} {b['severity']:8} {seen}")
+        click.echo(f"      {printable(_texts(b))}")
 
 
 @click.command()
@@ -100,7 +95,7 @@ def points(config_path: Path, as_json: bool) -> None:
         visitors = "" if r["visitors"] is None else str(r["visitors"])
         receipts = f"{r['holds']}/{r['active']}"
         click.echo(
-            f"{r['point_id']:>3} {r['name'][:14]:<14} {_ago(r['heard_s_ago']):>7} "
+            f"{r['point_id']:>3} {r['name'][:14]:<14} {human.ago(r['heard_s_ago']):>7} "
             f"{r['open']:<8} {r['power']:<10} {battery:>4} {visitors:>5}  {receipts:<9} "
             f"{', '.join(r['needs'])}"
         )
@@ -165,5 +160,5 @@ def status_set(
 def status_show(config_path: Path) -> None:
     """The node's own state: radio link, hub contact, queue."""
     s = DaemonClient.from_file(config_path).call("GET", "/api/state")
-    for key, value in s.items():
-        click.echo(f"{key:18} {value}")
+    for line in human.state_lines(s):
+        click.echo(line)

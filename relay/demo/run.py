@@ -15,6 +15,7 @@ import contextlib
 import shutil
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from relay.demo.ports import screen_ports
 from relay.demo.region import DEMO_PASSWORD, DEMO_USER, DemoNode, build_region
 from relay.emulator.mesh import EmulatedMesh
 from relay.errors import RelayError
-from relay.sim.scenario import load_scenario
+from relay.sim.scenario import NodeKind, Scenario, load_scenario
 from relay.wire import hubtime
 from relay.wire import model as m
 from relay.wire.issuer import Issuer
@@ -277,23 +278,41 @@ class Demo:
         """One line per bulletin: received / displayed at how many points."""
         bulletins = await self._get(self.hub, "/api/bulletins") or []
         points = await self._get(self.hub, "/api/points") or []
-        lines = []
-        for b in bulletins:
-            if b["state"] != "active":
-                lines.append(f"    #{b['seq']:<3} {b['state']}")
-                continue
-            lines.append(
-                f"    #{b['seq']:<3} received at {b.get('received', 0)}/{len(points)} points, "
-                f"displayed at {b.get('displayed_at_points', 0)}"
-            )
+        requests = await self._get(self.hub, "/api/help") or []
         total = sum(1 for n in self.nodes if n.role == "point")
-        lines.append(f"    points reporting to the hub: {len(points)}/{total}")
-        for h in await self._get(self.hub, "/api/help") or []:
-            at_point = "" if h["delivered"] else " (the point does not know yet)"
-            lines.append(
-                f"    help {h['id']} from {h['point']}: {h['type']}, {h['state']}{at_point}"
-            )
-        return "\n".join(lines)
+        return "\n".join(receipt_lines(bulletins, len(points), total, requests))
+
+
+def receipt_lines(
+    bulletins: list[dict[str, Any]], reporting: int, total: int, requests: list[dict[str, Any]]
+) -> list[str]:
+    """The demo's receipt lines. Counts are over *all* the region's points: a point that
+    has not reported yet holds nothing as far as the hub knows, so it counts as missing."""
+    lines = []
+    for b in bulletins:
+        if b["state"] != "active":
+            lines.append(f"    #{b['seq']:<3} {b['state']}")
+            continue
+        lines.append(
+            f"    #{b['seq']:<3} received at {b.get('received', 0)} of {total} points, "
+            f"displayed at {b.get('displayed_at_points', 0)} of {total}"
+        )
+    lines.append(f"    points reporting to the hub: {reporting} of {total}")
+    for h in requests:
+        at_point = "" if h["delivered"] else " (the point does not know yet)"
+        lines.append(f"    help {h['id']} from {h['point']}: {h['type']}, {h['state']}{at_point}")
+    return lines
+
+
+def radios_line(scenario: Scenario, name: str) -> str:
+    """What starts: every radio, and which of them get no daemon (the relay sites)."""
+    kinds = Counter(n.kind for n in scenario.nodes)
+    relays = kinds[NodeKind.RELAY]
+    sites = f", {relays} of them relay sites without a daemon" if relays else ""
+    return (
+        f"Starting {len(scenario.nodes)} emulated Meshtastic radios ({name}{sites}); "
+        f"daemons for the hub and {kinds[NodeKind.POINT]} support points ..."
+    )
 
 
 def _cli() -> str:
@@ -340,7 +359,7 @@ async def run_demo(
     stop: asyncio.Event,
 ) -> None:
     demo = Demo(directory, scenario, screen_port, say)
-    say(f"Starting {len(demo.scenario.nodes)} emulated Meshtastic radios ({scenario}) ...")
+    say(radios_line(demo.scenario, scenario))
     try:
         await demo.start()
         say("")

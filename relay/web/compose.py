@@ -10,9 +10,10 @@ from typing import Any
 
 from relay.daemon import ops
 from relay.daemon.node import Node
-from relay.errors import RelayError
+from relay.errors import InputError, RelayError
 from relay.web.render import language_name, languages, render_bulletin, valid_lang
 from relay.wire import model as m
+from relay.wire import ranges
 from relay.wire.templates import (
     Catalogue,
     Template,
@@ -22,8 +23,8 @@ from relay.wire.templates import (
     to_wire,
 )
 
-MAX_HEADLINE = 120
-MAX_BODY = 1000
+MAX_HEADLINE = ranges.HEADLINE_CHARS
+MAX_BODY = ranges.BODY_CHARS
 MAX_GROUP = 32
 #: A week: longer-lived bulletins should be renewed (and are cancelled explicitly).
 MAX_EXPIRES_MIN = 7 * 24 * 60
@@ -72,6 +73,7 @@ def _groups(value: Any) -> tuple[str, ...]:
 
 
 def _texts(data: dict[str, Any]) -> tuple[m.LocalizedText, ...]:
+    allow_long = data.get("allow_long") is True
     texts = []
     raw = data.get("texts") or []
     if not isinstance(raw, list):
@@ -86,10 +88,10 @@ def _texts(data: dict[str, Any]) -> tuple[m.LocalizedText, ...]:
             continue  # an empty language block is simply not sent
         if not valid_lang(lang):
             raise ComposeError(f"{lang!r} is not a language code like nl or en", f"texts[{i}]")
-        if len(headline) > MAX_HEADLINE:
-            raise ComposeError(f"at most {MAX_HEADLINE} characters", f"texts[{i}].headline")
-        if len(body) > MAX_BODY:
-            raise ComposeError(f"at most {MAX_BODY} characters", f"texts[{i}].body")
+        try:
+            ranges.check_bulletin_text(lang, headline, body, allow_long=allow_long)
+        except InputError as err:
+            raise ComposeError(str(err), f"texts[{i}].{err.field}") from None
         texts.append(m.LocalizedText(lang, headline, body))
     if len({t.lang for t in texts}) != len(texts):
         raise ComposeError("each language once", "texts")

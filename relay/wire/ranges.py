@@ -23,6 +23,11 @@ VISITORS = (0, UINT32_MAX)
 STATUS_TEXT_CHARS = 120
 #: Bits of ``needs`` a receiver knows (see the proto).
 NEEDS_MASK = (1 << 10) - 1
+#: A bulletin's text per language, for the CLI and the dashboard alike. Longer texts
+#: cost several frames (a 2,000-character text took 8); the operator may send one on
+#: purpose (``relay compose --allow-long``, the form's ``allow_long``), never by accident.
+HEADLINE_CHARS = 120
+BODY_CHARS = 1000
 
 _NUMBERS = {"battery_pct": BATTERY_PCT, "visitors": VISITORS}
 
@@ -50,6 +55,19 @@ def check_text(text: str) -> str:
             "text",
         )
     return text
+
+
+def check_bulletin_text(lang: str, headline: str, body: str, *, allow_long: bool) -> None:
+    """Refuse a headline or body over the limit unless ``allow_long`` says it is meant."""
+    if allow_long:
+        return
+    for what, text, limit in (("headline", headline, HEADLINE_CHARS), ("body", body, BODY_CHARS)):
+        if len(text) > limit:
+            raise InputError(
+                f"the {lang} {what} is {len(text)} characters; at most {limit} (a longer one "
+                f"costs several frames): shorten it, or allow a long text on purpose",
+                what,
+            )
 
 
 def check_status(s: m.StatusReport) -> m.StatusReport:
