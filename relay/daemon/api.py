@@ -21,6 +21,7 @@ from typing import Any
 from aiohttp import web
 
 from relay.daemon import help_ops, ops
+from relay.daemon.events import KEEPALIVE
 from relay.daemon.node import Node
 from relay.engine.hub import HubEngine
 from relay.errors import FileAccessError, InputError, RelayError, RoleError
@@ -33,9 +34,15 @@ log = logging.getLogger(__name__)
 
 NODE: web.AppKey[Node] = web.AppKey("node", Node)
 TOKEN: web.AppKey[str] = web.AppKey("token", str)
+#: The live event streams being served (bounded by MAX_EVENT_CLIENTS).
+EVENT_STREAMS: web.AppKey[set[object]] = web.AppKey("event_streams", set)
 #: Extra check for mutating calls (the screens' session login plugs in here).
 SESSION_CHECK: web.AppKey[Callable[[web.Request], Awaitable[bool]]] = web.AppKey("session_check")
 MAX_BODY = 64 * 1024
+#: Live screens (server-sent event streams) served at once; a point has one or two.
+MAX_EVENT_CLIENTS = 32
+#: A quiet stream writes a comment this often, so a screen that went away frees its place.
+KEEPALIVE_S = 15.0
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -231,14 +238,36 @@ async def help_export(request: web.Request) -> web.Response:
 
 
 async def events(request: web.Request) -> web.StreamResponse:
-    """Server-sent events: the screens update live and reconnect by themselves."""
+    """Server-sent events: the screens update live and reconnect by themselves.
+
+    At most MAX_EVENT_CLIENTS streams at once: each holds a queue and a connection, and a
+    probe opening thousands must not grow the daemon without bound (a refused browser
+    retries by itself).
+    """
+    streams = request.app[EVENT_STREAMS]
+    if len(streams) >= MAX_EVENT_CLIENTS:
+        response = _error(503, "too many live screens; retry later", "busy")
+        response.headers["Retry-After"] = "10"
+        return response
+    me = object()
+    streams.add(me)  # counted before the first await: no race past the limit
+    try:
+        return await _stream_events(request)
+    finally:
+        streams.discard(me)
+
+
+async def _stream_events(request: web.Request) -> web.StreamResponse:
     response = web.StreamResponse(
         headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
     )
     await response.prepare(request)
     await response.write(b"retry: 2000\n\n")
     try:
-        async for name, data in request.app[NODE].events.subscribe():
+        async for name, data in request.app[NODE].events.subscribe(KEEPALIVE_S):
+            if name == KEEPALIVE:
+                await response.write(b": keepalive\n\n")  # a comment; browsers ignore it
+                continue
             await response.write(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode())
     except ConnectionResetError:
         pass  # the browser went away (a reload, a closed tab); it reconnects by itself
@@ -264,5 +293,6 @@ def make_app(node: Node, token: str) -> web.Application:
     app = web.Application(middlewares=[errors_middleware], client_max_size=MAX_BODY)
     app[NODE] = node
     app[TOKEN] = token
+    app[EVENT_STREAMS] = set()
     add_routes(app)
     return app
