@@ -91,6 +91,15 @@ class BadSignatureError(TrustError):
     """The signature does not match the bytes and the claimed key."""
 
 
+class BadMacError(TrustError):
+    """A compact status frame whose MAC does not match: forged, damaged, or made for
+    another hub (only the point and its hub share the key)."""
+
+
+class WronglyAddressedError(TrustError):
+    """A message meant for another hub's key (sealed or MAC'd for it): not ours to read."""
+
+
 class UnknownKeyError(TrustError):
     """The sender's key id is not in the keyring (no certificate seen yet)."""
 

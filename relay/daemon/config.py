@@ -6,6 +6,7 @@ Saturday afternoon knows what to change. Relative paths are relative to the file
 
 from __future__ import annotations
 
+import logging
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,8 @@ from typing import Any
 from relay.airtime import PRESETS
 from relay.engine.config import EngineConfig
 from relay.errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 ROLES = ("hub", "point")
 #: Listening on every interface: the CLI still talks to loopback.
@@ -129,6 +132,23 @@ def _spread(most: float) -> tuple[float, float]:
     return (min(10.0, most / 6), most)
 
 
+#: Interval keys of format 1's status timing, replaced by slots (issue 11). A config written
+#: for it still starts: the keys are ignored with a warning, not refused as typos.
+RETIRED_INTERVALS = (
+    "status_batch_s",
+    "receipt_min_gap_s",
+    "first_report_max_s",
+    "receipt_delay_max_s",
+)
+
+
+def _retired(iv: _Reader) -> None:
+    for key in RETIRED_INTERVALS:
+        if key in iv.data:
+            iv.used.add(key)
+            log.warning("%s%s is no longer used (reports go in slots); remove it", iv.prefix, key)
+
+
 def _engine(r: _Reader, preset: str) -> EngineConfig:
     iv = r.table("intervals")
     budget = r.table("budget")
@@ -140,16 +160,14 @@ def _engine(r: _Reader, preset: str) -> EngineConfig:
         preset=preset,
         duty_cycle=duty,
         headroom=headroom,
-        heartbeat_interval_s=iv.positive("heartbeat_s", 600),
+        heartbeat_interval_s=iv.positive("heartbeat_s", 300),
         status_interval_s=iv.positive("status_s", 1800),
-        status_batch_s=iv.positive("status_batch_s", 20),
-        receipt_min_gap_s=iv.positive("receipt_min_gap_s", 1800),
+        status_settle_s=iv.positive("status_settle_s", 30),
         hub_silence_s=iv.positive("hub_silence_s", 1800),
         heartbeat_after_bulletin_s=iv.positive("heartbeat_after_bulletin_s", 90),
-        first_report_delay_s=_spread(iv.positive("first_report_max_s", 1500)),
-        receipt_delay_s=_spread(iv.positive("receipt_delay_max_s", 60)),
         repair_delay_s=_spread(iv.positive("repair_delay_max_s", 45)),
     )
+    _retired(iv)
     iv.check_unknown()
     budget.check_unknown()
     return cfg

@@ -200,15 +200,20 @@ class Node:
         ):
             self._help(out, wall)
         elif isinstance(out, BulletinAccepted):
-            if self.store.add_bulletin(out.message, out.sender.name, out.targeted, wall):
-                env = out.message.envelope
-                self.events.publish("bulletin", {"key_id": env.key_id, "seq": env.seq})
+            self._store_bulletin(out, wall)
         elif isinstance(out, BulletinChanged):
             self.store.set_bulletin_state(out.key_id, out.seq, out.state, out.by_seq)
             self.events.publish("bulletin", {"key_id": out.key_id, "seq": out.seq})
         elif isinstance(out, StatusAccepted):
             self.store.add_status(
-                out.message, name=out.sender.name, node=out.node, received_at=wall
+                out.raw,
+                key_id=out.key_id,
+                seq=out.seq,
+                time=out.hub_time,
+                report=out.report,
+                name=out.sender.name,
+                node=out.node,
+                received_at=wall,
             )
             self.events.publish("point", {"point_id": out.report.point_id})
         elif isinstance(out, ReceiptAccepted):
@@ -225,6 +230,23 @@ class Node:
         elif isinstance(out, Rejected):
             self.health.rejected += 1
             self.health.last_rejection = f"{out.reason}: {out.detail}"
+
+    def _store_bulletin(self, out: BulletinAccepted, wall: float) -> None:
+        """A bulletin counts as held only once it is committed: if the write fails (a full
+        disk), the engine forgets it, so no receipt claims it and repair fetches it again
+        when there is room."""
+        env = out.message.envelope
+        try:
+            new = self.store.add_bulletin(out.message, out.sender.name, out.targeted, wall)
+        except StoreError:
+            if isinstance(self.engine, PointEngine):
+                self.apply(self.engine.forget_bulletin(env.key_id, env.seq, self.mono()))
+            raise
+        if self.health.store_error is not None:
+            log.info("store writable again (bulletin #%d stored)", env.seq)
+            self.health.store_error = None
+        if new:
+            self.events.publish("bulletin", {"key_id": env.key_id, "seq": env.seq})
 
     def _help(self, out: Output, wall: float) -> None:
         """Help requests: stored before anything else happens, then announced."""

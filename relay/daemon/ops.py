@@ -177,7 +177,7 @@ def points(node: Node) -> list[dict[str, Any]]:
                 "last_heard": p.last_heard,
                 "heard_s_ago": round(now - p.last_heard),
                 **describe.status(p.status),
-                "receipt": describe.receipt(r) if r else None,
+                "receipt": describe.holdings(r) if r else None,
                 "holds": sum(1 for s in active if r is not None and r.holds(s)),
                 "active": len(active),
             }

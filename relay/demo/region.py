@@ -23,16 +23,13 @@ DEMO_USER = "operator"
 DEMO_PASSWORD = "noodrelay"  # noqa: S105 - printed for the person running the demo
 YEAR = 365 * 86_400
 
-#: Demo timings: a heartbeat a minute, reports within seconds of a change.
+#: Demo timings: a heartbeat every 30 s, every point reporting in its slot every 90 s.
 INTERVALS = """\
 [intervals]
-heartbeat_s = 60
+heartbeat_s = 30
 heartbeat_after_bulletin_s = 15
-status_s = 180
-status_batch_s = 5
-receipt_min_gap_s = 20
-receipt_delay_max_s = 15
-first_report_max_s = 30
+status_s = 90
+status_settle_s = 8
 repair_delay_max_s = 15
 hub_silence_s = 300
 """

@@ -20,6 +20,7 @@ from relay.engine.outputs import Output, TrustLearned
 from relay.engine.receiver import Receiver
 from relay.errors import RelayError
 from relay.link import Frame, SendStatus
+from relay.wire import statusframe
 from relay.wire.describe import reason_code
 from relay.wire.issuer import Issuer
 from relay.wire.model import Certificate, Kind, Revocation
@@ -57,6 +58,8 @@ class Engine:
     # --- the driver's interface -----------------------------------------------------
 
     def receive(self, frame: Frame, now: float) -> list[Output]:
+        if statusframe.is_status_frame(frame.payload):
+            return self._status_frame(frame, now) + self._pump(now)
         verified, rejected = self.receiver.receive(frame, now, self.clock.now(now))
         out: list[Output] = []
         if rejected is not None:
@@ -153,6 +156,10 @@ class Engine:
 
     def _accept(self, v: Verified, node: int, now: float) -> list[Output]:
         raise NotImplementedError
+
+    def _status_frame(self, frame: Frame, now: float) -> list[Output]:
+        """A compact status frame: for the hub only (a point hears its neighbours')."""
+        return []
 
     def _on_unknown_key(self, key_id: int, node: int, now: float) -> None:
         """A message signed by a key we have no certificate for came from ``node``."""

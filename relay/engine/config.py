@@ -24,7 +24,7 @@ class EngineConfig:
     dm_gap_s: float = 3.0
     # --- hub ---------------------------------------------------------------------------
     #: Regular heartbeat interval, and how soon after a new bulletin one follows.
-    heartbeat_interval_s: float = 600.0
+    heartbeat_interval_s: float = 300.0
     heartbeat_after_bulletin_s: float = 90.0
     #: A message re-broadcast for repair is not re-broadcast again within this time:
     #: every point missing it gets that one answer.
@@ -35,17 +35,21 @@ class EngineConfig:
     urgent_repeats: int = 1
     urgent_repeat_after_s: float = 45.0
     # --- point -------------------------------------------------------------------------
-    #: A status change is sent after this delay (more changes in the meantime: one report).
-    status_batch_s: float = 20.0
-    #: Periodic floor: a status report at least this often.
+    #: Status interval (hub seconds) until the hub announces one: every point reports once
+    #: per interval, in its own slot (relay.engine.reporting).
     status_interval_s: float = 1800.0
-    #: New bulletins are acknowledged in a report no sooner than this after the last one,
-    #: and after a random delay (spreading the reports of many points over time).
-    receipt_min_gap_s: float = 1800.0
-    receipt_delay_s: tuple[float, float] = (10.0, 60.0)
-    #: The first report after start-up comes after a random delay, spread over most of a
-    #: status interval: no storm when a whole region is switched on at once.
-    first_report_delay_s: tuple[float, float] = (10.0, 1500.0)
+    #: A heartbeat judges a report (heard or not) only if it was issued this long after
+    #: the report left: time for the frame to cross the relays.
+    status_settle_s: float = 30.0
+    #: Tries a point gets per status interval at least (heartbeat periods kept free of
+    #: first tries for them).
+    status_min_tries: int = 4
+    #: An Immediate bulletin is acknowledged early, at the point's phase in this window.
+    urgent_receipt_spread_s: float = 300.0
+    #: Highest hop limit a report may use (the firmware's own maximum is 7; ours, 3).
+    max_hops: int = 3
+    #: Successes in a row after which a report tries one hop fewer.
+    hop_probe_after: int = 6
     #: Direct messages to the hub get a hop limit of the hops the hub's frames took plus
     #: this margin (None: the radio's default limit).
     dm_hop_margin: int | None = 1
@@ -56,10 +60,12 @@ class EngineConfig:
     repair_backoff_s: tuple[float, float] = (120.0, 1800.0)
     #: Back-off after a direct message to the hub failed.
     dm_retry_s: tuple[float, float] = (60.0, 900.0)
-    #: Ask the firmware for a routing ack on status reports (and retry when none comes).
-    status_want_ack: bool = True
-    #: Channel utilisation above which points stretch their status interval.
+    #: Channel utilisation above which the hub lengthens the status interval it announces
+    #: (and points slow their repair requests); below ``quiet_channel`` it shortens it
+    #: again, never below ``status_interval_s`` nor above ``max_status_interval_s``.
     busy_channel: float = 0.25
+    quiet_channel: float = 0.15
+    max_status_interval_s: float = 4 * 3600.0
     #: Hub silence after which a point considers the hub unheard (for the screens).
     hub_silence_s: float = 1800.0
     #: Incomplete fragments are kept this long.

@@ -13,8 +13,10 @@
 from __future__ import annotations
 
 import logging
+import math
 import random
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, replace
 
 from relay.engine.base import Engine
 from relay.engine.budget import AirtimeBudget
@@ -33,8 +35,10 @@ from relay.engine.outputs import (
     Rejected,
     StatusAccepted,
 )
-from relay.link import BROADCAST
-from relay.wire import fragments
+from relay.errors import RelayError, ReplayError, UnknownKeyError
+from relay.link import BROADCAST, Frame
+from relay.wire import fragments, statusframe
+from relay.wire.describe import reason_code
 from relay.wire.help import HelpReply
 from relay.wire.issuer import Issuer
 from relay.wire.model import (
@@ -43,8 +47,10 @@ from relay.wire.model import (
     HelpAck,
     HelpRequest,
     HelpState,
+    Holdings,
     Receipt,
     RepairRequest,
+    Role,
     Severity,
     SignedMessage,
     StatusReport,
@@ -71,6 +77,10 @@ def bulletin_priority(b: Bulletin) -> Priority:
     return Priority.NORMAL
 
 
+#: Heartbeats whose active lists the hub keeps, so that receipts can name them.
+HEARTBEAT_MEMORY = 64
+
+
 @dataclass
 class PointView:
     point_id: int
@@ -78,7 +88,10 @@ class PointView:
     key_id: int
     node: int
     last_heard: float
-    receipt: Receipt | None = None
+    #: What the point proved it holds of our bulletins (never more than its store has).
+    receipt: Holdings | None = None
+    #: Sequence number of its newest status report (older ones are replays).
+    status_seq: int = 0
 
 
 class HubEngine(Engine):
@@ -98,6 +111,17 @@ class HubEngine(Engine):
         self._repair_budget = AirtimeBudget(self.config.budget_fraction * self.config.repair_share)
         self._cert_asked: dict[int, float] = {}
         self.help = HubDesk(self)
+        #: The status interval announced in heartbeats (admission control moves it).
+        self.status_interval_s = config.status_interval_s
+        #: Point id -> hub time of its newest status report: a point is "heard in the
+        #: current interval" if that time is inside it, whatever the interval is now.
+        self.status_heard: dict[int, float] = {}
+        #: Channel utilisation seen over the current interval (admission control).
+        self._util_samples: list[float] = []
+        self._admission_interval = -1
+        #: Heartbeat sequence number -> the active list it announced (receipts index it).
+        self.announced: OrderedDict[int, tuple[int, ...]] = OrderedDict()
+        self._mac_keys: dict[int, bytes] = {}
 
     @property
     def key_id(self) -> int:
@@ -109,6 +133,13 @@ class HubEngine(Engine):
         """Begin: a first heartbeat soon, so points learn of the catalogue."""
         self._set_timer(HEARTBEAT, now + 5.0)
         return self._pump(now)
+
+    def _next_beat(self, now: float) -> float:
+        """The next heartbeat on the grid of hub time (multiples of the heartbeat interval),
+        so that every point's slot sits in the same place between two heartbeats."""
+        hub_now = self.clock.precise(now) or 0.0
+        every = self.config.heartbeat_interval_s
+        return now + (math.floor(hub_now / every) + 1) * every - hub_now
 
     def publish(self, message: SignedMessage, now: float) -> list[Output]:
         """Queue a bulletin signed with our key (by the daemon, or composed earlier)."""
@@ -181,25 +212,130 @@ class HubEngine(Engine):
         if name != HEARTBEAT:
             return []
         out = self._expire(now)
-        hub_now = self.clock.now(now)
-        interval = int(self.config.heartbeat_interval_s)
-        heartbeat = Heartbeat(active=tuple(self.catalogue.active(self.key_id)), interval_s=interval)
+        hub_now = self.clock.now(now) or 0
+        self._admission(hub_now)
+        active = tuple(self.catalogue.active(self.key_id))
+        heartbeat = Heartbeat(
+            active=active,
+            interval_s=int(self.config.heartbeat_interval_s),
+            status_interval_s=int(self.status_interval_s),
+            slots=self._slots(),
+            heard=self.heard_in_interval(hub_now),
+        )
         message = self.issuer.issue(heartbeat, at=hub_now)
-        if self.outbox.find(HEARTBEAT, 0, 0) is None:  # never two heartbeats waiting
+        self.announced[message.envelope.seq] = active
+        while len(self.announced) > HEARTBEAT_MEMORY:
+            self.announced.popitem(last=False)
+        waiting = self.outbox.find(HEARTBEAT, 0, 0)
+        if waiting is not None and not waiting.in_flight:
+            self.outbox.remove(waiting.id)  # never two waiting: the newest says more
+        if waiting is None or not waiting.in_flight:
             self.outbox.add(message.raw, priority=Priority.CONTROL, purpose=HEARTBEAT)
-        self._set_timer(HEARTBEAT, now + self.config.heartbeat_interval_s, earliest=False)
+        self._set_timer(HEARTBEAT, self._next_beat(now), earliest=False)
         return out
 
+    def _slots(self) -> int:
+        """Report slots per interval: one per point id we know of, at least."""
+        ids = [p.point_id for p in self.keyring.principals() if p.role is Role.POINT]
+        return max([*ids, *self.points, 1])
+
+    def heard_in_interval(self, hub_now: float) -> frozenset[int]:
+        """Points whose status we heard in the status interval ``hub_now`` falls in."""
+        start = hub_now // self.status_interval_s * self.status_interval_s
+        return frozenset(p for p, t in self.status_heard.items() if t >= start)
+
+    def report_channel(self, utilisation: float, now: float) -> None:
+        super().report_channel(utilisation, now)
+        self._util_samples.append(utilisation)
+
+    def _admission(self, hub_now: float) -> None:
+        """Admission control, once per status interval: if the channel was busier than
+        ``busy_channel`` on average over the last one (the firmware sheds its own
+        background traffic at 25 %), double the interval; if quieter than
+        ``quiet_channel``, halve it again (never below the configured interval). Changes
+        come only at an interval's end, so every point's slots and the heard-list keep
+        meaning the same interval."""
+        k = int(hub_now // self.status_interval_s)
+        if k == self._admission_interval:
+            return
+        first = self._admission_interval < 0
+        self._admission_interval = k
+        samples, self._util_samples = self._util_samples, []
+        if first or not samples:
+            return
+        util, c, before = sum(samples) / len(samples), self.config, self.status_interval_s
+        if util > c.busy_channel:
+            self.status_interval_s = min(before * 2, c.max_status_interval_s)
+        elif util < c.quiet_channel:
+            self.status_interval_s = max(before / 2, c.status_interval_s)
+        if self.status_interval_s != before:
+            log.info(
+                "channel %.0f %% busy: status interval %.0f s -> %.0f s",
+                100 * util,
+                before,
+                self.status_interval_s,
+            )
+            self._admission_interval = int(hub_now // self.status_interval_s)
+
     # --- receiving ------------------------------------------------------------------
+
+    def _status_frame(self, frame: Frame, now: float) -> list[Output]:
+        """A point's compact status report: MAC under our pair key, newer than its last."""
+        hub_now = self.clock.now(now)
+        try:
+            report = statusframe.parse(frame.payload)
+            sender = self.receiver.verifier.verify_status(
+                report, self.issuer.key, hub_now, self._mac_keys
+            )
+            view = self.points.get(sender.point_id)
+            if (
+                view is not None
+                and view.key_id == sender.key_id
+                and (report.seq <= view.status_seq)
+            ):
+                raise ReplayError(
+                    f"replayed or out-of-date status #{report.seq} from {sender.name} "
+                    f"(newest #{view.status_seq})"
+                )
+        except RelayError as err:
+            log.info("refused status frame from !%08x: %s", frame.sender, err)
+            if isinstance(err, UnknownKeyError) and err.key_id is not None:
+                self._on_unknown_key(err.key_id, frame.sender, now)
+            return [Rejected(reason_code(err), str(err), frame.sender)]
+        view = self._heard(sender, frame.sender, now)
+        view.status_seq = report.seq
+        self.status_heard[sender.point_id] = self.clock.precise(now) or 0.0
+        body = replace(report.report, point_id=sender.point_id)
+        out: list[Output] = [
+            StatusAccepted(
+                report.raw, report.key_id, report.seq, hub_now or 0, sender, body, frame.sender
+            )
+        ]
+        if body.receipt is not None:
+            out += self._receipt(view, body.receipt)
+        return out
+
+    def _receipt(self, view: PointView, receipt: Receipt) -> list[Output]:
+        """Take what a receipt proves, if we still know the heartbeat it answers."""
+        if receipt.issuer not in (0, self.key_id):
+            return []
+        if receipt.heartbeat == 0:
+            active: tuple[int, ...] = ()
+        elif receipt.heartbeat in self.announced:
+            active = self.announced[receipt.heartbeat]
+        else:
+            # A heartbeat from before our restart (or long ago): we cannot read the bits,
+            # and half a receipt would take ticks away that the point earned. Keep the last.
+            return []
+        view.receipt = receipt.resolve(active)
+        return [ReceiptAccepted(view.point_id, view.receipt)]
 
     def _accept(self, v: Verified, node: int, now: float) -> list[Output]:
         body = v.message.envelope.body
         if isinstance(body, StatusReport):
             return self._status(v, body, node, now)
         if isinstance(body, Receipt):
-            view = self._heard(v.sender, node, now)
-            view.receipt = body
-            return [ReceiptAccepted(view.point_id, body)]
+            return self._receipt(self._heard(v.sender, node, now), body)
         if isinstance(body, RepairRequest):
             self._heard(v.sender, node, now)
             return self._repair(body, node, now)
@@ -228,6 +364,8 @@ class HubEngine(Engine):
         return view
 
     def _status(self, v: Verified, report: StatusReport, node: int, now: float) -> list[Output]:
+        """A signed status report (format 1, and the way a point without a pair key yet
+        could still report): the same rules as a compact one."""
         if report.point_id != v.sender.point_id:
             detail = (
                 f"{v.sender.name} is certified as point {v.sender.point_id} "
@@ -235,10 +373,14 @@ class HubEngine(Engine):
             )
             return [Rejected("point_id_mismatch", detail, node)]
         view = self._heard(v.sender, node, now)
-        out: list[Output] = [StatusAccepted(v.message, v.sender, report, node)]
+        env = v.message.envelope
+        view.status_seq = max(view.status_seq, env.seq)
+        self.status_heard[report.point_id] = self.clock.precise(now) or 0.0
+        out: list[Output] = [
+            StatusAccepted(v.message.raw, env.key_id, env.seq, env.time, v.sender, report, node)
+        ]
         if report.receipt is not None:
-            view.receipt = report.receipt
-            out.append(ReceiptAccepted(report.point_id, report.receipt))
+            out += self._receipt(view, report.receipt)
         return out
 
     # --- repair ---------------------------------------------------------------------
@@ -326,11 +468,8 @@ class HubEngine(Engine):
         active = self.catalogue.active(self.key_id)
         matrix: dict[int, dict[int, tuple[bool, bool]]] = {}
         for pid, view in self.points.items():
-            r = view.receipt
-            matrix[pid] = {
-                seq: (r is not None and r.holds(seq), r is not None and seq in r.displayed)
-                for seq in active
-            }
+            r = view.receipt or Holdings()
+            matrix[pid] = {seq: (seq in r.held, seq in r.displayed) for seq in active}
         return matrix
 
     def _on_unknown_key(self, key_id: int, node: int, now: float) -> None:

@@ -35,6 +35,10 @@ class HubClock:
         """Hub time at monotonic time ``mono``, or None when never known."""
         return None if self._offset is None else int(mono + self._offset)
 
+    def precise(self, mono: float) -> float | None:
+        """Hub time with its fraction (for schedules finer than a second)."""
+        return None if self._offset is None else mono + self._offset
+
     def observe(self, hub_time: int, mono: float) -> None:
         """A signed hub time arrived (it left the hub a little earlier: never move back)."""
         offset = hub_time - mono

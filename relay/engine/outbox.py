@@ -41,6 +41,8 @@ class Entry:
     key_id: int = 0
     seq: int = 0
     not_before: float = 0.0
+    #: Meshtastic hop limit for this message's frames (None: the outbox's default).
+    hop_limit: int | None = None
     attempts: int = 0
     #: Frame indices still to hand to the radio.
     pending: list[int] = field(default_factory=list)
@@ -105,6 +107,7 @@ class Outbox:
         seq: int = 0,
         not_before: float = 0.0,
         only_frames: int | None = None,
+        hop_limit: int | None = None,
     ) -> Entry:
         """Queue a signed message (``only_frames``: bit mask of the fragments to send)."""
         frames = fragments.split(raw, self._config.max_payload)
@@ -120,6 +123,7 @@ class Outbox:
             key_id,
             seq,
             not_before,
+            hop_limit,
             pending=pending,
         )
         self._entries[entry.id] = entry
@@ -186,7 +190,9 @@ class Outbox:
         self.budget.record(airtime, now)
         gap = self._config.broadcast_gap_s if destination == BROADCAST else self._config.dm_gap_s
         self._next_free = now + max(gap, 1.2 * airtime)
-        hop_limit = self.hub_hop_limit if entry.destination == TO_HUB else None
+        hop_limit = entry.hop_limit
+        if hop_limit is None and entry.destination == TO_HUB:
+            hop_limit = self.hub_hop_limit
         return Transmit(
             token,
             frame,

@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass
 
 from relay.wire.help import HelpDetails, HelpReply
-from relay.wire.model import HelpUpdate, Receipt, SignedMessage, StatusReport
+from relay.wire.model import HelpUpdate, Holdings, SignedMessage, StatusReport
 from relay.wire.trust import Principal
 
 
@@ -67,9 +67,15 @@ class BulletinChanged:
 
 @dataclass(frozen=True, slots=True)
 class StatusAccepted:
-    """Hub: a verified status report from a point (with its receipt, if any)."""
+    """Hub: a verified status report from a point (with its receipt, if any).
 
-    message: SignedMessage
+    ``raw`` is the frame as received: a compact status frame (MAC) or, from an older
+    point, a signed message. ``hub_time`` is when it was made (signed) or heard (MAC)."""
+
+    raw: bytes
+    key_id: int
+    seq: int
+    hub_time: int
     sender: Principal
     report: StatusReport
     node: int
@@ -77,10 +83,10 @@ class StatusAccepted:
 
 @dataclass(frozen=True, slots=True)
 class ReceiptAccepted:
-    """Hub: what a point holds of our bulletins, from a status report or receipt."""
+    """Hub: what a point proved it holds of our bulletins (from a status report)."""
 
     point_id: int
-    receipt: Receipt
+    receipt: Holdings
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import random
 from dataclasses import dataclass, replace
 
@@ -24,7 +25,9 @@ from relay.engine.help import PointDesk, is_help_timer
 from relay.engine.hubclock import HubClock
 from relay.engine.outbox import TO_HUB, Completed, Failed
 from relay.engine.outputs import BulletinAccepted, HubHeard, Output, Priority
-from relay.link import Frame
+from relay.engine.reporting import HopChoice, Schedule, slot_offset
+from relay.link import BROADCAST, Frame
+from relay.wire import statusframe
 from relay.wire.help import HelpDetails
 from relay.wire.issuer import Issuer
 from relay.wire.model import (
@@ -38,6 +41,7 @@ from relay.wire.model import (
     Role,
     SignedMessage,
     StatusReport,
+    Urgency,
 )
 from relay.wire.replay import ReplayGuard
 from relay.wire.trust import Keyring, Verified
@@ -45,10 +49,35 @@ from relay.wire.trust import Keyring, Verified
 log = logging.getLogger(__name__)
 
 STATUS = "status"
+URGENT_RECEIPT = "urgent-receipt"
 REPAIR_REQUEST = "repair-request"
 CERTIFICATE = "certificate"
 #: Most sequence numbers one repair request asks for (keeps it in one frame).
 MAX_ASK = 40
+#: Most bulletins newer than the last heartbeat one receipt lists (keeps it small).
+MAX_NEWER = 16
+_UINT32 = (1 << 32) - 1
+
+
+def _fit_wire(report: StatusReport) -> StatusReport:
+    """Drop values the wire cannot carry instead of failing on them: a report built from
+    the store must never stop the engine (the API refuses such values on the way in)."""
+    bad = [
+        name
+        for name, value, top in (
+            ("visitors", report.visitors, _UINT32),
+            ("battery_pct", report.battery_pct, 100),
+        )
+        if value is not None and not 0 <= value <= top
+    ]
+    if not bad:
+        return report
+    log.error("status value out of range, not sent: %s", ", ".join(bad))
+    return replace(
+        report,
+        visitors=None if "visitors" in bad else report.visitors,
+        battery_pct=None if "battery_pct" in bad else report.battery_pct,
+    )
 
 
 @dataclass
@@ -56,8 +85,10 @@ class HubView:
     key_id: int
     node: int
     last_heard: float
-    #: Active bulletins from the last heartbeat.
+    #: Active bulletins from the last heartbeat, and that heartbeat's sequence number
+    #: (receipts index its list).
     active: tuple[int, ...] = ()
+    heartbeat_seq: int = 0
 
 
 class PointEngine(Engine):
@@ -81,18 +112,27 @@ class PointEngine(Engine):
         self._pinned_hub_node = hub_node
         self.status = StatusReport(point_id=point_id)
         self.displayed: set[tuple[int, int]] = set()
-        self._dirty = True
-        self._last_report = -1e9
-        self._dm_backoff = config.dm_retry_s[0]
+        self._dirty = False
         self._request_backoff = config.dm_retry_s[0]
         self._repair_backoff = config.repair_backoff_s[0]
-        self._asked: dict[int, float] = {}
         self._last_hops: int | None = None
         self.help = PointDesk(self)
         self._hub_hops: int | None = None
-        #: Extra hops for direct messages after failures (reset by successes): a point
-        #: whose hub is one hop away tries that first, and floods wider only when needed.
+        #: Extra hops for direct messages (help requests) after failures, reset by successes.
         self._extra_hops = 0
+        self._schedule = Schedule(
+            config.status_interval_s,
+            config.heartbeat_interval_s,
+            0,
+            config.status_settle_s,
+            config.status_min_tries,
+        )
+        self.hops = HopChoice(config.max_hops, config.hop_probe_after)
+        #: Hub time our last report left (None once a heartbeat has judged it).
+        self._sent_at: float | None = None
+        #: The status interval in which the hub listed us.
+        self._confirmed: int | None = None
+        self._mac_keys: dict[int, bytes] = {}
 
     @property
     def hub_node(self) -> int | None:
@@ -107,8 +147,9 @@ class PointEngine(Engine):
     # --- what the daemon and the screens call ---------------------------------------
 
     def start(self, now: float) -> list[Output]:
-        """Begin: the first report after a random delay (no storm when a region boots)."""
-        self._set_timer(STATUS, now + self._jitter(self.config.first_report_delay_s))
+        """Begin: the first report in our slot, once we know hub time (no storm when a
+        region boots: the slots are spread over the interval)."""
+        self._status_due(now)
         self.help.start(now)
         return self._pump(now)
 
@@ -117,15 +158,12 @@ class PointEngine(Engine):
         status = replace(status, point_id=self.point_id, receipt=None)
         if status != self.status:
             self.status = status
-            self._dirty = True
-            self._set_timer(STATUS, now + self.config.status_batch_s)
+            self._dirty = True  # goes out at our next try, even if this interval is done
         return self._pump(now)
 
     def mark_displayed(self, key_id: int, seq: int, now: float) -> list[Output]:
-        """Staff posted or read out a bulletin: the hub sees it in the next receipt."""
-        if (key_id, seq) not in self.displayed:
-            self.displayed.add((key_id, seq))
-            self._receipt_due(now)
+        """Staff posted or read out a bulletin: the hub sees it in our next report."""
+        self.displayed.add((key_id, seq))
         return self._pump(now)
 
     def send_help(
@@ -147,6 +185,19 @@ class PointEngine(Engine):
         if displayed:
             self.displayed.add(record.key)
 
+    def forget_bulletin(self, key_id: int, seq: int, now: float) -> list[Output]:
+        """The daemon could not store a bulletin (a full disk): we do not hold it. It is
+        missing again, so the next heartbeat brings repair, and no receipt claims it."""
+        record = self.catalogue.get((key_id, seq))
+        if record is None:
+            return []
+        self.catalogue.forget((key_id, seq))
+        self.displayed.discard((key_id, seq))
+        self.replay.forget(key_id, seq)
+        self.receiver.forget(record.message.raw)
+        self._gaps_changed(now)
+        return self._pump(now)
+
     # --- receiving ------------------------------------------------------------------
 
     def receive(self, frame: Frame, now: float) -> list[Output]:
@@ -162,18 +213,18 @@ class PointEngine(Engine):
             self.hub = HubView(env.key_id, node, now)
         self.hub.node, self.hub.last_heard = node, now
         self.clock.observe(env.time, now)
-        margin = self.config.dm_hop_margin
-        if margin is not None and self._last_hops is not None and isinstance(body, Heartbeat):
-            self._hub_hops = self._last_hops
-            self._update_hop_limit()
+        if self._last_hops is not None:
+            self.hops.hub_seen(self._last_hops)
+            if isinstance(body, Heartbeat) and self.config.dm_hop_margin is not None:
+                self._hub_hops = self._last_hops
+                self._update_hop_limit()
         out: list[Output] = [
             HubHeard(env.key_id, env.seq, env.time, node, isinstance(body, Heartbeat))
         ]
         if isinstance(body, Bulletin):
             out += self._bulletin(v, body, now)
         elif isinstance(body, Heartbeat):
-            self.hub.active = body.active
-            self._gaps_changed(now)
+            self._heartbeat(env.seq, env.time, body, now)
         elif isinstance(body, RepairRequest):
             self._send_own_certificate(body, now)
         elif isinstance(body, HelpUpdate):
@@ -186,7 +237,10 @@ class PointEngine(Engine):
         out += self.catalogue.add(v.message, targeted, self.clock.now(now))
         self._arm_expiry(now)
         self._repair_backoff = self.config.repair_backoff_s[0]  # progress: be eager again
-        self._receipt_due(now)
+        if body.urgency is Urgency.IMMEDIATE and targeted:
+            self._urgent_receipt(now)
+        if STATUS not in self._timers:
+            self._status_due(now)
         self._gaps_changed(now)
         return out
 
@@ -232,12 +286,16 @@ class PointEngine(Engine):
                 if not certs:
                     return
                 destination = self.receiver.unknown_keys()[certs[0]]
+            # Broadcast with our learned hop limit, no firmware ack: the hub's answer (the
+            # bulletin itself, broadcast) is the acknowledgement. Before we know the hub,
+            # the request goes to whoever sent what we could not check.
             self.outbox.add(
                 message.raw,
-                destination=destination,
+                destination=BROADCAST if destination == TO_HUB else destination,
                 priority=Priority.CONTROL,
                 purpose=REPAIR_REQUEST,
-                want_ack=True,
+                want_ack=destination != TO_HUB,
+                hop_limit=self.hops.limit if destination == TO_HUB else None,
             )
         # Ask again later if the answer does not come (the hub may be busy or out of reach).
         self._set_timer(REPAIR_REQUEST, now + self._repair_backoff * self._slowdown())
@@ -258,40 +316,125 @@ class PointEngine(Engine):
 
     # --- status reports -------------------------------------------------------------
 
+    @property
+    def schedule(self) -> Schedule:
+        return self._schedule
+
     def receipt(self) -> Receipt | None:
+        """What we have stored of the hub's bulletins, as a proof: bits over the last
+        heartbeat's active list, and the stored bulletins newer than that heartbeat.
+
+        The catalogue holds only what the daemon has committed to its store (a bulletin
+        whose write failed is forgotten again, see :meth:`forget_bulletin`), so nothing
+        here can claim more than the store holds."""
         if self.hub is None:
             return None
         key_id = self.hub.key_id
-        held = self.catalogue.held(key_id)
-        if not held:
-            return Receipt(up_to=0)
-        up_to = max(held)
-        missing = tuple(s for s in self.hub.active if s <= up_to and s not in held)
-        active = set(self.catalogue.active(key_id))
-        displayed = tuple(sorted(s for k, s in self.displayed if k == key_id and s in active))
-        return Receipt(up_to=up_to, missing=missing, displayed=displayed)
+        stored = self.catalogue.held(key_id)
+        displayed = {s for k, s in self.displayed if k == key_id}
+        receipt = Receipt.of(self.hub.heartbeat_seq, self.hub.active, stored, displayed)
+        if len(receipt.newer) > MAX_NEWER:
+            receipt = replace(receipt, newer=receipt.newer[-MAX_NEWER:])
+        return receipt
 
-    def _receipt_due(self, now: float) -> None:
-        self._dirty = True
-        soonest = self._last_report + self.config.receipt_min_gap_s * self._slowdown()
-        when = max(now + self._jitter(self.config.receipt_delay_s), soonest)
-        self._set_timer(STATUS, when)
+    def _mac_key(self) -> bytes | None:
+        hub = self.keyring.principal(self.hub.key_id) if self.hub else None
+        if hub is None or hub.role is not Role.HUB:
+            return None
+        if self._mac_keys.get(hub.key_id) is None:
+            self._mac_keys[hub.key_id] = statusframe.point_mac_key(self.issuer.key, hub.key)
+        return self._mac_keys[hub.key_id]
 
     def _queue_status(self, now: float) -> None:
-        if self.outbox.find(STATUS, 0, 0) is not None:
-            return  # one in the queue already; the next one after it leaves
-        report = replace(self.status, receipt=self.receipt())
-        message = self.issuer.issue(report, at=self.clock.now(now) or 0)
+        """Queue a report now (replacing one still waiting: the newest receipt wins)."""
+        key = self._mac_key()
+        if key is None or self.hub is None:
+            return
+        waiting = self.outbox.find(STATUS, 0, 0)
+        if waiting is not None:
+            if waiting.in_flight:
+                return  # on the air already; the next try carries the news
+            self.outbox.remove(waiting.id)
+        report = _fit_wire(replace(self.status, point_id=0, receipt=self.receipt()))
+        raw = statusframe.encode(
+            self.issuer.key.key_id, self.issuer.counter.next(), self.hub.key_id, report, key
+        )
         self.outbox.add(
-            message.raw,
-            destination=TO_HUB,
+            raw,
+            destination=BROADCAST,
             priority=Priority.STATUS,
             purpose=STATUS,
-            want_ack=self.config.status_want_ack,
+            hop_limit=self.hops.limit,
         )
         self._dirty = False
 
+    def _status_due(self, now: float, past_slot: bool = False) -> None:
+        """Arm the status timer at our next try (hub time known: else when it is); after a
+        try (``past_slot``), in a later heartbeat period: the one that ends judges it."""
+        hub_now = self.clock.precise(now)
+        if hub_now is None:
+            return
+        every = self._schedule.heartbeat
+        after = (hub_now // every + 1) * every if past_slot else hub_now
+        due = self._schedule.next_try(self.point_id, after, self.rng.random())
+        self._set_timer(STATUS, now + (due - hub_now), earliest=False)
+
+    def _on_status_timer(self, now: float) -> None:
+        hub_now = self.clock.precise(now)
+        if hub_now is None:
+            return
+        k = self._schedule.interval_of(hub_now)
+        if self._confirmed != k or self._dirty:
+            self._queue_status(now)
+        self._status_due(now, past_slot=True)
+
+    def _urgent_receipt(self, now: float) -> None:
+        """An Immediate bulletin is acknowledged before our next slot, at our phase in a
+        short window (points that got it at the same moment still report apart)."""
+        hub_now = self.clock.now(now)
+        if hub_now is None:
+            return
+        spread = self.config.urgent_receipt_spread_s
+        offset = slot_offset(self.point_id, self._schedule.slots, spread)
+        when = now + self.config.status_settle_s + offset
+        if when + spread < self._timers.get(STATUS, math.inf):
+            self._set_timer(URGENT_RECEIPT, when)  # else our next slot comes soon enough
+
+    def _heartbeat(self, env_seq: int, hub_time: int, body: Heartbeat, now: float) -> None:
+        assert self.hub is not None
+        self.hub.active = body.active
+        self.hub.heartbeat_seq = env_seq
+        c = self.config
+        self._schedule = Schedule(
+            float(body.status_interval_s or c.status_interval_s),
+            float(body.interval_s or c.heartbeat_interval_s),
+            body.slots,
+            c.status_settle_s,
+            c.status_min_tries,
+        )
+        self._learn_from_heard_list(hub_time, body)
+        if STATUS not in self._timers:
+            self._status_due(now)
+        self._gaps_changed(now)
+
+    def _learn_from_heard_list(self, hub_time: int, body: Heartbeat) -> None:
+        """The heartbeat acknowledges (or not) our last report of this interval."""
+        sent = self._sent_at
+        if sent is None or hub_time < sent + self.config.status_settle_s:
+            return  # issued before our report could have reached the hub
+        if self._schedule.interval_of(hub_time) != self._schedule.interval_of(sent):
+            return  # a new interval: our next slot is due anyway
+        if self.point_id in body.heard:
+            if self._confirmed != self._schedule.interval_of(sent):
+                self.hops.heard()
+            self._confirmed = self._schedule.interval_of(sent)
+        elif self._confirmed != self._schedule.interval_of(sent):
+            self.hops.missed()
+        self._sent_at = None  # one verdict per report
+
     def _update_hop_limit(self) -> None:
+        """Direct messages (help requests): the hub's hops plus a margin and what failures
+        added (a want_ack frame with hop limit 0 would be raised to the default anyway)."""
         margin = self.config.dm_hop_margin
         if margin is None or self._hub_hops is None:
             return
@@ -305,12 +448,9 @@ class PointEngine(Engine):
         self._update_hop_limit()
 
     def _slowdown(self) -> float:
-        """Stretch factor for our routine traffic when the channel is busy.
-
-        Status reports are the bulk of a region's traffic; when the radio reports the
-        channel busier than ``busy_channel`` (the firmware itself sheds its background
-        traffic above 25 %), points report less often so that bulletins still get through.
-        """
+        """Stretch factor for repair requests when the radio reports a busy channel (the
+        firmware itself sheds its background traffic above 25 %). Status reports follow
+        the interval the hub announces instead."""
         util = self.channel_utilisation
         busy = self.config.busy_channel
         return 1.0 if util is None or util <= busy else min(util / busy, 4.0) ** 2
@@ -319,8 +459,9 @@ class PointEngine(Engine):
 
     def _on_timer(self, name: str, now: float) -> list[Output]:
         if name == STATUS:
+            self._on_status_timer(now)
+        elif name == URGENT_RECEIPT:
             self._queue_status(now)
-            self._set_timer(STATUS, now + self.config.status_interval_s * self._slowdown())
         elif name == REPAIR_REQUEST:
             self._ask_for_repair(now)
         elif is_help_timer(name):
@@ -333,12 +474,7 @@ class PointEngine(Engine):
         if event.entry.purpose == REPAIR_REQUEST:
             self._request_backoff = self.config.dm_retry_s[0]
         if event.entry.purpose == STATUS:
-            self._last_report = now
-            self._dm_backoff = self.config.dm_retry_s[0]
-            interval = self.config.status_interval_s * self._slowdown()
-            self._set_timer(STATUS, now + interval, earliest=False)
-            if self._dirty:
-                self._receipt_due(now)
+            self._sent_at = self.clock.precise(now)  # the next heartbeat judges this one
         return self.help.on_completed(event.entry, now)
 
     def _failed(self, event: Failed, now: float) -> list[Output]:
@@ -346,14 +482,11 @@ class PointEngine(Engine):
         if event.entry.destination == TO_HUB:
             self._dm_outcome(delivered=False)
         if event.entry.purpose == REPAIR_REQUEST:
-            # The request itself did not arrive. Ask again after the direct-message back-off
-            # (doubling, stretched on a busy channel): a congested channel must not be
-            # answered with more requests.
+            # The request itself did not leave. Ask again after the back-off (doubling,
+            # stretched on a busy channel): a congested channel must not be answered with
+            # more requests.
             delay = self._request_backoff * self._slowdown() * self._jitter((0.5, 1.5))
             self._set_timer(REPAIR_REQUEST, now + delay)
             self._request_backoff = min(self._request_backoff * 2, self.config.dm_retry_s[1])
-        if event.entry.purpose == STATUS:
-            self._dirty = True
-            self._set_timer(STATUS, now + self._dm_backoff * self._slowdown())
-            self._dm_backoff = min(self._dm_backoff * 2, self.config.dm_retry_s[1])
+        # A refused status frame simply waits for our next try (the heard-list decides).
         return []

@@ -86,6 +86,10 @@ class Receiver:
             return None
         return dataclasses.replace(verified, repeat=True)
 
+    def forget(self, raw: bytes) -> None:
+        """Take a message back (its write to the store failed): its next copy is new."""
+        self._recent.pop(hashlib.sha256(raw).digest()[:12], None)
+
     def _remember(self, digest: bytes) -> None:
         self._recent[digest] = None
         while len(self._recent) > RECENT:

@@ -39,7 +39,9 @@ from relay.wire.issuer import Issuer, MemoryCounter
 from relay.wire.keys import PrivateKey
 from relay.wire.trust import Keyring
 
-NOW = hubtime.from_unix(1_795_000_000)
+#: Hub time at the start of a run: a multiple of every status interval the hub may announce
+#: (up to 4 h), so the bench's windows are the hub's own status intervals.
+NOW = hubtime.from_unix(1_795_000_000) // 14_400 * 14_400
 DELIVERY_DEADLINE_S = 600.0
 SAMPLE_BULLETINS = (
     "Stroomstoring in regio Utrecht duurt naar verwachting tot donderdag 18:00. Drinkwater "

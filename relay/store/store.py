@@ -18,7 +18,7 @@ from relay.engine.outputs import BulletinState
 from relay.store.db import connect, query, transaction
 from relay.store.help import HelpTable
 from relay.wire import envelope
-from relay.wire.model import Need, OpenState, PowerSource, Receipt, SignedMessage, StatusReport
+from relay.wire.model import Holdings, Need, OpenState, PowerSource, SignedMessage, StatusReport
 
 E = TypeVar("E", bound=IntEnum)
 
@@ -66,7 +66,7 @@ class StoredPoint:
     status: StatusReport
     status_seq: int
     status_time: int
-    receipt: Receipt | None
+    receipt: Holdings | None
     receipt_at: float | None
 
 
@@ -209,36 +209,38 @@ class Store:
 
     def add_status(
         self,
-        msg: SignedMessage,
+        raw: bytes,
         *,
+        key_id: int,
+        seq: int,
+        time: int,
+        report: StatusReport,
         name: str,
         node: int,
         received_at: float,
     ) -> None:
-        """Keep a point's status report (history) and make it the point's current state."""
-        report = msg.envelope.body
-        assert isinstance(report, StatusReport)
-        env = msg.envelope
+        """Keep a point's status report (history, the frame as received) and make it the
+        point's current state unless a newer one is there already."""
         with transaction(self._conn, self.path) as c:
             c.execute(
                 "INSERT OR IGNORE INTO status_history "
                 "(key_id, seq, point_id, time, received_at, raw) VALUES (?, ?, ?, ?, ?, ?)",
-                (env.key_id, env.seq, report.point_id, env.time, received_at, msg.raw),
+                (key_id, seq, report.point_id, time, received_at, raw),
             )
             c.execute(
                 "INSERT INTO points (point_id, name, key_id, node, last_heard) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (point_id) DO UPDATE SET "
                 "name = excluded.name, key_id = excluded.key_id, node = excluded.node, "
                 "last_heard = excluded.last_heard",
-                (report.point_id, name, env.key_id, node, received_at),
+                (report.point_id, name, key_id, node, received_at),
             )
             c.execute(
                 "UPDATE points SET status_seq = ?, status_time = ?, open = ?, power = ?, "
                 "battery_pct = ?, visitors = ?, needs = ?, text = ? "
                 "WHERE point_id = ? AND status_seq < ?",
                 (
-                    env.seq,
-                    env.time,
+                    seq,
+                    time,
                     int(report.open),
                     int(report.power),
                     report.battery_pct,
@@ -246,19 +248,18 @@ class Store:
                     int(report.needs),
                     report.text,
                     report.point_id,
-                    env.seq,
+                    seq,
                 ),
             )
 
-    def set_receipt(self, point_id: int, receipt: Receipt, at: float) -> None:
+    def set_receipt(self, point_id: int, receipt: Holdings, at: float) -> None:
         with transaction(self._conn, self.path) as c:
             c.execute(
-                "UPDATE points SET receipt_up_to = ?, receipt_missing = ?, "
-                "receipt_displayed = ?, receipt_at = ? WHERE point_id = ?",
+                "UPDATE points SET receipt_held = ?, receipt_displayed = ?, receipt_at = ? "
+                "WHERE point_id = ?",
                 (
-                    receipt.up_to,
-                    json.dumps(list(receipt.missing)),
-                    json.dumps(list(receipt.displayed)),
+                    json.dumps(sorted(receipt.held)),
+                    json.dumps(sorted(receipt.displayed)),
                     at,
                     point_id,
                 ),
@@ -277,11 +278,10 @@ class Store:
     @staticmethod
     def _point(r: sqlite3.Row) -> StoredPoint:
         receipt = None
-        if r["receipt_up_to"] is not None:
-            receipt = Receipt(
-                up_to=r["receipt_up_to"],
-                missing=tuple(json.loads(r["receipt_missing"] or "[]")),
-                displayed=tuple(json.loads(r["receipt_displayed"] or "[]")),
+        if r["receipt_held"] is not None:
+            receipt = Holdings(
+                held=frozenset(json.loads(r["receipt_held"])),
+                displayed=frozenset(json.loads(r["receipt_displayed"] or "[]")),
             )
         status = StatusReport(
             point_id=r["point_id"],

@@ -52,12 +52,19 @@ def bulletin(b: m.Bulletin, issued: int) -> dict[str, Any]:
 
 
 def receipt(r: m.Receipt) -> dict[str, Any]:
+    """A receipt as it travels: only the hub that sent heartbeat ``heartbeat`` can turn
+    the bits into bulletin numbers (:func:`holdings` describes that result)."""
     return {
         "issuer": format_key_id(r.issuer) if r.issuer else None,
-        "up_to": r.up_to,
-        "missing": list(r.missing),
-        "displayed": list(r.displayed),
+        "heartbeat": r.heartbeat,
+        "held_bits": f"{r.held:b}"[::-1] if r.held else "",
+        "shown_bits": f"{r.shown:b}"[::-1] if r.shown else "",
+        "newer": list(r.newer),
     }
+
+
+def holdings(h: m.Holdings) -> dict[str, Any]:
+    return {"held": sorted(h.held), "displayed": sorted(h.displayed)}
 
 
 def status(s: m.StatusReport) -> dict[str, Any]:

@@ -17,7 +17,9 @@ from relay.wire.model import Body, Envelope, SignedMessage
 FORMAT_VERSION = 1
 MARKER_FAMILY = 0xA0
 FRAGMENT_FLAG = 0x08
-VERSION_MASK = 0x07
+#: Bit 2 marks a MAC-authenticated compact frame (relay.wire.statusframe), not a signed one.
+MAC_FLAG = 0x04
+VERSION_MASK = 0x03
 WHOLE_MARKER = MARKER_FAMILY | FORMAT_VERSION  # 0xA1
 FRAGMENT_MARKER = MARKER_FAMILY | FRAGMENT_FLAG | FORMAT_VERSION  # 0xA9
 SIGNATURE_BYTES = 64
@@ -29,6 +31,8 @@ def check_marker(first: int, *, fragment: bool) -> None:
     """Raise unless ``first`` is our marker of the current version (of the right type)."""
     if first & 0xF0 != MARKER_FAMILY:
         raise NotNoodrelayError(f"not a noodrelay message (first byte 0x{first:02x})")
+    if first & MAC_FLAG:
+        raise NotNoodrelayError("a compact status frame (MAC), not a signed message")
     version = first & VERSION_MASK
     if version != FORMAT_VERSION:
         raise UnsupportedVersionError(

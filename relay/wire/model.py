@@ -163,16 +163,52 @@ NO_NEEDS = Need(0)
 
 @dataclass(frozen=True, slots=True)
 class Receipt:
-    """What a point holds of one hub's bulletins (hub sequence numbers)."""
+    """What a point has stored of one hub's bulletins, as it travels: bits over the
+    ``active`` list of the hub heartbeat number ``heartbeat``, plus the stored bulletins
+    newer than that heartbeat. Only the hub that sent the heartbeat can read the bits
+    (:meth:`resolve`); the encoding cannot name a bulletin the point has not stored."""
 
-    up_to: int = 0
-    missing: tuple[int, ...] = ()
-    displayed: tuple[int, ...] = ()
+    #: Hub sequence number of the heartbeat whose active list the bits index (0: none).
+    heartbeat: int = 0
+    #: Bit i: the point has stored active[i] of that heartbeat.
+    held: int = 0
+    #: Bit i: staff marked active[i] as displayed.
+    shown: int = 0
+    #: Stored bulletins newer than the heartbeat (absolute hub sequence numbers).
+    newer: tuple[int, ...] = ()
     #: Key id of the hub; 0 = the region hub the point follows.
     issuer: int = 0
 
+    @classmethod
+    def of(
+        cls,
+        heartbeat: int,
+        active: tuple[int, ...],
+        stored: set[int] | frozenset[int],
+        displayed: set[int] | frozenset[int],
+    ) -> Receipt:
+        """The receipt for ``stored`` (and ``displayed``) against a heartbeat's list."""
+        held = sum(1 << i for i, s in enumerate(active) if s in stored)
+        shown = sum(1 << i for i, s in enumerate(active) if s in stored and s in displayed)
+        newer = tuple(sorted(s for s in stored if s > heartbeat))
+        return cls(heartbeat, held, shown, newer)
+
+    def resolve(self, active: tuple[int, ...]) -> Holdings:
+        """What the point proved it holds, given the heartbeat's ``active`` list."""
+        held = {s for i, s in enumerate(active) if self.held >> i & 1}
+        shown = {s for i, s in enumerate(active) if self.shown >> i & 1 and s in held}
+        return Holdings(held=frozenset(held | set(self.newer)), displayed=frozenset(shown))
+
+
+@dataclass(frozen=True, slots=True)
+class Holdings:
+    """The hub's record of a point's receipt: bulletins it proved it holds and shows."""
+
+    held: frozenset[int] = frozenset()
+    displayed: frozenset[int] = frozenset()
+
     def holds(self, seq: int) -> bool:
-        return seq <= self.up_to and seq not in self.missing
+        return seq in self.held
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +231,11 @@ class Heartbeat:
     #: Sequence numbers of the hub's active bulletins, ascending.
     active: tuple[int, ...] = ()
     interval_s: int = 0
+    #: The region's status interval (seconds of hub time) and slots per interval.
+    status_interval_s: int = 0
+    slots: int = 0
+    #: Point ids whose status the hub heard in the current status interval.
+    heard: frozenset[int] = frozenset()
 
 
 # --- trust ----------------------------------------------------------------------------

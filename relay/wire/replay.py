@@ -64,6 +64,12 @@ class ReplayGuard:
             if len(st.seen) > 4096:
                 st.seen = {s for s in st.seen if s >= floor}
 
+    def forget(self, key_id: int, seq: int) -> None:
+        """Un-see a log message (it could not be stored): its next copy is accepted."""
+        st = self._keys.get(key_id)
+        if st is not None:
+            st.seen.discard(seq)
+
     def accept(self, key_id: int, seq: int, kind: Kind) -> None:
         """:meth:`check` then :meth:`record`."""
         self.check(key_id, seq, kind)

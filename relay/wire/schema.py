@@ -156,28 +156,46 @@ def _bulletin_from_pb(p: pb.Bulletin) -> m.Bulletin:
 # --- status reports and receipts ------------------------------------------------------
 
 
+#: Longest bit set we accept (points in a heard-list, bulletins in a receipt).
+MAX_BITS_BYTES = 128
+
+
+def bits_to_bytes(bits: int) -> bytes:
+    """A bit set as bytes, bit i = bit i % 8 of byte i // 8; trailing zero bytes dropped."""
+    return bits.to_bytes((bits.bit_length() + 7) // 8, "little")
+
+
+def bits_from_bytes(data: bytes, what: str) -> int:
+    if len(data) > MAX_BITS_BYTES:
+        raise CorruptError(f"{what}: {len(data)} bytes of bits, more than {MAX_BITS_BYTES}")
+    return int.from_bytes(data, "little")
+
+
 def _receipt_to_pb(r: m.Receipt, out: pb.Receipt) -> None:
     out.issuer = r.issuer
-    out.up_to = r.up_to
-    out.missing.extend(sorted(r.up_to - s for s in r.missing if s <= r.up_to))
-    out.displayed.extend(sorted(r.up_to - s for s in r.displayed if s <= r.up_to))
+    out.heartbeat = r.heartbeat
+    out.held = bits_to_bytes(r.held)
+    out.shown = bits_to_bytes(r.shown)
+    out.newer.extend(_deltas_up([s - r.heartbeat for s in r.newer if s > r.heartbeat]))
 
 
 def _receipt_from_pb(p: pb.Receipt) -> m.Receipt:
-    _limit(p.missing, "receipt missing")
-    _limit(p.displayed, "receipt displayed")
-    if any(d > p.up_to for d in (*p.missing, *p.displayed)):
-        raise CorruptError("receipt refers below sequence number 0")
+    _limit(p.newer, "receipt newer")
+    newer = tuple(p.heartbeat + d for d in _undeltas_up(p.newer))
+    if any(s <= p.heartbeat for s in newer) or len(set(newer)) != len(newer):
+        raise CorruptError("receipt lists a bulletin that is not newer than its heartbeat")
     return m.Receipt(
-        up_to=p.up_to,
-        missing=tuple(sorted(p.up_to - d for d in p.missing)),
-        displayed=tuple(sorted(p.up_to - d for d in p.displayed)),
+        heartbeat=p.heartbeat,
+        held=bits_from_bytes(p.held, "receipt held"),
+        shown=bits_from_bytes(p.shown, "receipt shown"),
+        newer=newer,
         issuer=p.issuer,
     )
 
 
-def _status_to_pb(s: m.StatusReport, out: pb.StatusReport) -> None:
-    out.point_id = s.point_id
+def status_to_pb(s: m.StatusReport, out: pb.StatusReport, *, with_point_id: bool = True) -> None:
+    if with_point_id:
+        out.point_id = s.point_id
     out.open = int(s.open)  # type: ignore[assignment]
     out.power = int(s.power)  # type: ignore[assignment]
     if s.battery_pct is not None:
@@ -189,9 +207,14 @@ def _status_to_pb(s: m.StatusReport, out: pb.StatusReport) -> None:
         out.text = textblob.pack_plain(s.text)
     if s.receipt is not None:
         _receipt_to_pb(s.receipt, out.receipt)
+        out.receipt.SetInParent()  # an empty receipt ("nothing held yet") still says so
 
 
-def _status_from_pb(p: pb.StatusReport) -> m.StatusReport:
+def _status_to_pb(s: m.StatusReport, out: pb.StatusReport) -> None:
+    status_to_pb(s, out)
+
+
+def status_from_pb(p: pb.StatusReport) -> m.StatusReport:
     battery = p.battery_pct if p.HasField("battery_pct") else None
     if battery is not None and battery > 100:
         raise CorruptError(f"battery at {battery} %")
@@ -213,11 +236,26 @@ def _status_from_pb(p: pb.StatusReport) -> m.StatusReport:
 def _heartbeat_to_pb(h: m.Heartbeat, out: pb.Heartbeat) -> None:
     out.active.extend(_deltas_up(h.active))
     out.interval = h.interval_s
+    out.status_interval = h.status_interval_s
+    out.slots = h.slots
+    if any(p <= 0 for p in h.heard):
+        raise ValueError("point ids in a heard-list start at 1")
+    out.heard = bits_to_bytes(sum(1 << (p - 1) for p in h.heard))
 
 
 def _heartbeat_from_pb(p: pb.Heartbeat) -> m.Heartbeat:
     _limit(p.active, "heartbeat active list")
-    return m.Heartbeat(active=_undeltas_up(p.active), interval_s=p.interval)
+    if any(d == 0 for d in p.active[1:]):
+        raise CorruptError("heartbeat lists a bulletin twice")
+    bits = bits_from_bytes(p.heard, "heartbeat heard-list")
+    heard = frozenset(i + 1 for i in range(bits.bit_length()) if bits >> i & 1)
+    return m.Heartbeat(
+        active=_undeltas_up(p.active),
+        interval_s=p.interval,
+        status_interval_s=p.status_interval,
+        slots=p.slots,
+        heard=heard,
+    )
 
 
 def _cert_to_pb(c: m.Certificate, out: pb.Certificate) -> None:
@@ -356,7 +394,7 @@ _TO_PB: dict[m.Kind, Callable[[object, object], None]] = {
 
 _FROM_PB: dict[m.Kind, Callable[[object], m.Body]] = {
     m.Kind.BULLETIN: _bulletin_from_pb,  # type: ignore[dict-item]
-    m.Kind.STATUS: _status_from_pb,  # type: ignore[dict-item]
+    m.Kind.STATUS: status_from_pb,  # type: ignore[dict-item]
     m.Kind.HEARTBEAT: _heartbeat_from_pb,  # type: ignore[dict-item]
     m.Kind.CERTIFICATE: _cert_from_pb,  # type: ignore[dict-item]
     m.Kind.REVOCATION: _revocation_from_pb,  # type: ignore[dict-item]

@@ -122,3 +122,13 @@ def unseal(
         return ChaCha20Poly1305(key).decrypt(nonce, sealed, None)
     except InvalidTag as err:
         raise UnsealableError("the sealed part does not open with these keys (damaged?)") from err
+
+
+def pair_key(own: PrivateKey, peer: PublicKey, label: bytes, point_id: int, hub_id: int) -> bytes:
+    """A 32-byte key that a point and its hub both derive, with nothing on the air: HKDF
+    over the same static-static X25519 secret as :func:`seal`, bound to ``label`` and to
+    both key ids (the point's first, whichever side computes it)."""
+    info = label + struct.pack(">II", point_id, hub_id)
+    return HKDF(algorithm=hashes.SHA256(), length=_KEY_BYTES, salt=_SALT, info=info).derive(
+        _secret(own, peer)
+    )

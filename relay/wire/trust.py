@@ -26,9 +26,10 @@ from relay.errors import (
     RevokedKeyError,
     RoleError,
     UnknownKeyError,
+    WronglyAddressedError,
 )
-from relay.wire import envelope
-from relay.wire.keys import PublicKey, format_key_id, load_public
+from relay.wire import envelope, statusframe
+from relay.wire.keys import PrivateKey, PublicKey, format_key_id, load_public
 from relay.wire.model import (
     Bulletin,
     Certificate,
@@ -226,6 +227,43 @@ class Verifier:
         if self.replay is not None and replay:
             self.replay.accept(env.key_id, env.seq, env.kind)
         return Verified(msg, sender)
+
+    def verify_status(
+        self,
+        frame: statusframe.StatusFrame,
+        hub: PrivateKey,
+        now: int | None,
+        mac_keys: dict[int, bytes],
+    ) -> Principal:
+        """The trust rules for a compact status frame at its hub: a certified, unrevoked
+        point key in its validity window, addressed to ``hub``, with a MAC under the pair
+        key (derived once per point into ``mac_keys``). Replays are the caller's check:
+        a status frame's number must exceed the point's last report."""
+        sender = self.keyring.principal(frame.key_id)
+        if sender is None:
+            raise UnknownKeyError(
+                f"status #{frame.seq} from unknown key {format_key_id(frame.key_id)} "
+                "(no certificate for it yet)",
+                key_id=frame.key_id,
+            )
+        if sender.role is not Role.POINT:
+            raise RoleError(
+                f"{sender.name} is certified as {sender.role.name.lower()} and may not send "
+                "a status"
+            )
+        if frame.hub != hub.key_id:
+            raise WronglyAddressedError(
+                f"status from {sender.name} is for hub key {format_key_id(frame.hub)}, "
+                f"not ours ({format_key_id(hub.key_id)})"
+            )
+        key = mac_keys.get(sender.key_id)
+        if key is None:
+            key = mac_keys[sender.key_id] = statusframe.hub_mac_key(hub, sender.key)
+        statusframe.check(frame, key)
+        self._check_revocation(sender, frame.seq)
+        if now is not None:
+            sender.check_window(now)
+        return sender
 
     def _check_revocation(self, sender: Principal, seq: int) -> None:
         revoked = self.keyring.revocation_of(sender.key_id)

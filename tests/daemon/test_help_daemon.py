@@ -196,7 +196,9 @@ def test_version_1_store_migrates_with_data_intact(tmp_path: Path, name: str) ->
         assert texts[0] == "Drinkwater bij sporthal De Vliert" and len(texts) == 3
         if name == "hub-v1.db":
             [point] = store.points()
-            assert point.status.visitors == 42 and point.receipt is not None
+            # A format-1 receipt ("all up to N but ...") could claim too much: migration 0003
+            # drops it, and the point's next report brings a true one.
+            assert point.status.visitors == 42 and point.receipt is None
         else:
             own = store.own_status(17)
             assert own is not None and own.text == "Vol"

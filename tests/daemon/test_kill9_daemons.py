@@ -35,9 +35,9 @@ VILLAGE = load_scenario("village")
 FAST_INTERVALS = {
     "heartbeat_s": 8,
     "heartbeat_after_bulletin_s": 3,
-    "receipt_delay_max_s": 3,
+    "status_s": 30,
+    "status_settle_s": 3,
     "repair_delay_max_s": 3,
-    "first_report_max_s": 5,
 }
 
 

@@ -63,7 +63,7 @@ async def test_screens_and_api_work_while_the_radio_is_retried(tmp_path: Path) -
                 if await answers():
                     break
                 await asyncio.sleep(0.05)
-            assert state["link"] == "disconnected"
+            assert state["link"] in ("disconnected", "connecting")  # retrying meanwhile
             kiosk = await get_json(http, base + "/web/kiosk.json")
             assert kiosk["hub"]["radio_down"] is True  # type: ignore[index]
             assert kiosk["ui"]["no_radio"] == "Geen radioverbinding; opnieuw proberen…"  # type: ignore[index]

@@ -31,7 +31,7 @@ from relay.radio.render import Site, render, write_profile
 REPO = Path(__file__).resolve().parents[2]
 PROFILES = sorted((REPO / "firmware-config").glob("*.yaml"))
 ROLES = {
-    "hub.yaml": "CLIENT",
+    "hub.yaml": "CLIENT_MUTE",
     "point.yaml": "CLIENT_MUTE",
     "point-relaying.yaml": "CLIENT",
     "relay-site.yaml": "ROUTER_LATE",

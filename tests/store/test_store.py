@@ -48,14 +48,16 @@ def test_bulletin_is_stored_once(tmp_path: Path) -> None:
 
 def test_status_keeps_newest_and_history(tmp_path: Path) -> None:
     store = Store(tmp_path / "relay.db")
-    new = envelope.sign(POINT, 9, NOW, m.StatusReport(point_id=17, visitors=40))
-    old = envelope.sign(POINT, 8, NOW, m.StatusReport(point_id=17, visitors=10))
-    store.add_status(new, name="np-017", node=0x42, received_at=5.0)
-    store.add_status(old, name="np-017", node=0x42, received_at=6.0)  # late arrival
+    for seq, visitors, at in ((9, 40, 5.0), (8, 10, 6.0)):  # the second arrives late
+        report = m.StatusReport(point_id=17, visitors=visitors)
+        raw = envelope.sign(POINT, seq, NOW, report).raw
+        kw = {"key_id": POINT.key_id, "seq": seq, "time": NOW, "report": report}
+        store.add_status(raw, **kw, name="np-017", node=0x42, received_at=at)  # type: ignore[arg-type]
     (point,) = store.points()
     assert point.status.visitors == 40 and point.status_seq == 9
-    store.set_receipt(17, m.Receipt(up_to=12, missing=(10,), displayed=(11,)), 7.0)
-    assert store.points()[0].receipt == m.Receipt(up_to=12, missing=(10,), displayed=(11,))
+    proof = m.Holdings(held=frozenset({10, 12}), displayed=frozenset({12}))
+    store.set_receipt(17, proof, 7.0)
+    assert store.points()[0].receipt == proof
 
 
 def test_own_status_round_trip(tmp_path: Path) -> None:

@@ -54,12 +54,14 @@ def bulletins(draw: st.DrawFn) -> m.Bulletin:
 
 @st.composite
 def receipts(draw: st.DrawFn) -> m.Receipt:
-    up_to = draw(st.integers(0, 100_000))
-    below = st.integers(0, up_to)
+    heartbeat = draw(st.integers(0, 100_000))
+    held = draw(st.integers(0, (1 << 60) - 1))
+    newer = draw(st.lists(st.integers(heartbeat + 1, heartbeat + 5000), max_size=8, unique=True))
     return m.Receipt(
-        up_to=up_to,
-        missing=tuple(sorted(set(draw(st.lists(below, max_size=8))))),
-        displayed=tuple(sorted(set(draw(st.lists(below, max_size=8))))),
+        heartbeat=heartbeat,
+        held=held,
+        shown=held & draw(st.integers(0, (1 << 60) - 1)),
+        newer=tuple(sorted(newer)),
         issuer=draw(u32),
     )
 
@@ -80,6 +82,9 @@ heartbeats = st.builds(
     m.Heartbeat,
     active=st.lists(seqs, max_size=40, unique=True).map(lambda xs: tuple(sorted(xs))),
     interval_s=st.integers(0, 86_400),
+    status_interval_s=st.integers(0, 86_400),
+    slots=st.integers(0, 1000),
+    heard=st.frozensets(st.integers(1, 1000), max_size=200),
 )
 
 certificates = st.builds(

@@ -216,24 +216,32 @@ class StatusReport(_message.Message):
     def __init__(self, point_id: _Optional[int] = ..., open: _Optional[_Union[OpenState, str]] = ..., power: _Optional[_Union[PowerSource, str]] = ..., battery_pct: _Optional[int] = ..., visitors: _Optional[int] = ..., needs: _Optional[int] = ..., text: _Optional[bytes] = ..., receipt: _Optional[_Union[Receipt, _Mapping]] = ...) -> None: ...
 
 class Receipt(_message.Message):
-    __slots__ = ("issuer", "up_to", "missing", "displayed")
+    __slots__ = ("issuer", "heartbeat", "held", "shown", "newer")
     ISSUER_FIELD_NUMBER: _ClassVar[int]
-    UP_TO_FIELD_NUMBER: _ClassVar[int]
-    MISSING_FIELD_NUMBER: _ClassVar[int]
-    DISPLAYED_FIELD_NUMBER: _ClassVar[int]
+    HEARTBEAT_FIELD_NUMBER: _ClassVar[int]
+    HELD_FIELD_NUMBER: _ClassVar[int]
+    SHOWN_FIELD_NUMBER: _ClassVar[int]
+    NEWER_FIELD_NUMBER: _ClassVar[int]
     issuer: int
-    up_to: int
-    missing: _containers.RepeatedScalarFieldContainer[int]
-    displayed: _containers.RepeatedScalarFieldContainer[int]
-    def __init__(self, issuer: _Optional[int] = ..., up_to: _Optional[int] = ..., missing: _Optional[_Iterable[int]] = ..., displayed: _Optional[_Iterable[int]] = ...) -> None: ...
+    heartbeat: int
+    held: bytes
+    shown: bytes
+    newer: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, issuer: _Optional[int] = ..., heartbeat: _Optional[int] = ..., held: _Optional[bytes] = ..., shown: _Optional[bytes] = ..., newer: _Optional[_Iterable[int]] = ...) -> None: ...
 
 class Heartbeat(_message.Message):
-    __slots__ = ("active", "interval")
+    __slots__ = ("active", "interval", "status_interval", "slots", "heard")
     ACTIVE_FIELD_NUMBER: _ClassVar[int]
     INTERVAL_FIELD_NUMBER: _ClassVar[int]
+    STATUS_INTERVAL_FIELD_NUMBER: _ClassVar[int]
+    SLOTS_FIELD_NUMBER: _ClassVar[int]
+    HEARD_FIELD_NUMBER: _ClassVar[int]
     active: _containers.RepeatedScalarFieldContainer[int]
     interval: int
-    def __init__(self, active: _Optional[_Iterable[int]] = ..., interval: _Optional[int] = ...) -> None: ...
+    status_interval: int
+    slots: int
+    heard: bytes
+    def __init__(self, active: _Optional[_Iterable[int]] = ..., interval: _Optional[int] = ..., status_interval: _Optional[int] = ..., slots: _Optional[int] = ..., heard: _Optional[bytes] = ...) -> None: ...
 
 class Certificate(_message.Message):
     __slots__ = ("public_key", "role", "name", "point_id", "valid_from", "valid_until", "groups")
@@ -322,3 +330,15 @@ class HelpAck(_message.Message):
     UPDATES_FIELD_NUMBER: _ClassVar[int]
     updates: _containers.RepeatedScalarFieldContainer[int]
     def __init__(self, updates: _Optional[_Iterable[int]] = ...) -> None: ...
+
+class CompactStatus(_message.Message):
+    __slots__ = ("key_id", "seq", "hub", "status")
+    KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    SEQ_FIELD_NUMBER: _ClassVar[int]
+    HUB_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    key_id: int
+    seq: int
+    hub: int
+    status: StatusReport
+    def __init__(self, key_id: _Optional[int] = ..., seq: _Optional[int] = ..., hub: _Optional[int] = ..., status: _Optional[_Union[StatusReport, _Mapping]] = ...) -> None: ...

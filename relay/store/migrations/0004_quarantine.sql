@@ -1,4 +1,4 @@
--- noodrelay store, schema version 3: rows that failed the check on load (issue 14).
+-- noodrelay store, schema version 4: rows that failed the check on load (issue 14).
 
 -- A stored message whose bytes no longer parse or whose signature no longer verifies
 -- (edited on disk, a bad sector) is moved here at start-up, byte for byte, so that it is
