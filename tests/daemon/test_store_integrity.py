@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from relay.daemon import ops
+from relay.daemon import help_ops, ops
 from relay.store.store import Store
 from relay.wire import envelope, schema
 from relay.wire import model as m
@@ -108,3 +108,26 @@ async def test_a_row_with_a_wrong_first_byte_does_not_stop_start_up(
     [line] = [r.getMessage() for r in caplog.records if r.name == "relay.daemon.integrity"]
     assert str(db) in line and "first byte 0x00" in line and f"seq {seq}" in line
     assert ops.inbox(p1) == [] and quarantined(db) == [seq]
+
+
+async def test_a_damaged_help_request_does_not_stop_start_up(
+    cluster: Cluster, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    p1 = await cluster.start("np-001", "point", 1)
+    request = {"type": "medical", "people": 1, "location": "Kerkplein 3", "text": "Val"}
+    rid = help_ops.send(p1, request)["id"]
+    await cluster.stop("np-001")
+    db = tmp_path / "np-001.db"
+    conn = sqlite3.connect(db)
+    with conn:
+        [(raw,)] = conn.execute("SELECT raw FROM help_requests")
+        conn.execute("UPDATE help_requests SET raw = ?", (b"\x00" + bytes(raw)[1:],))
+    conn.close()
+
+    with caplog.at_level(logging.ERROR, logger="relay.daemon.integrity"):
+        p1 = await cluster.start("np-001", "point", 1)
+    assert not cluster._tasks["np-001"].done()
+    [line] = [r.getMessage() for r in caplog.records if r.name == "relay.daemon.integrity"]
+    assert str(db) in line and "help_requests row" in line and "first byte 0x00" in line
+    [kept] = help_ops.requests(p1, personal=True)  # the request's record is still there
+    assert kept["id"] == rid and kept["location"] == "Kerkplein 3"
