@@ -61,16 +61,20 @@ def quarantined(db: Path) -> list[int]:
         store.close()
 
 
+async def kept_at_the_point(cluster: Cluster, *bodies: str) -> tuple[int, list[int]]:
+    """The hub issues ``bodies``; once np-001 holds them it is stopped. Hub key, seqs."""
+    hub = await cluster.start("hub-utrecht", "hub")
+    p1 = await cluster.start("np-001", "point", 1)
+    seqs = [ops.issue(hub, text(body))["seq"] for body in bodies]
+    await wait_for(lambda: len(ops.inbox(p1)) == len(bodies))
+    await cluster.stop("np-001")
+    return hub.engine.issuer.key.key_id, seqs
+
+
 async def test_an_edited_bulletin_is_quarantined_and_fetched_again(
     cluster: Cluster, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    hub = await cluster.start("hub-utrecht", "hub")
-    p1 = await cluster.start("np-001", "point", 1)
-    key = hub.engine.issuer.key.key_id
-    first = ops.issue(hub, text(ORIGINAL))["seq"]
-    second = ops.issue(hub, text("Kookadvies Houten"))["seq"]
-    await wait_for(lambda: len(ops.inbox(p1)) == 2)
-    await cluster.stop("np-001")
+    key, (first, second) = await kept_at_the_point(cluster, ORIGINAL, "Kookadvies Houten")
     db = tmp_path / "np-001.db"
     edit_raw(db, key, first, forge(raw_of(db, key, first), FORGED))
 
@@ -92,12 +96,7 @@ async def test_an_edited_bulletin_is_quarantined_and_fetched_again(
 async def test_a_row_with_a_wrong_first_byte_does_not_stop_start_up(
     cluster: Cluster, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    hub = await cluster.start("hub-utrecht", "hub")
-    p1 = await cluster.start("np-001", "point", 1)
-    key = hub.engine.issuer.key.key_id
-    seq = ops.issue(hub, text(ORIGINAL))["seq"]
-    await wait_for(lambda: len(ops.inbox(p1)) == 1)
-    await cluster.stop("np-001")
+    key, (seq,) = await kept_at_the_point(cluster, ORIGINAL)
     await cluster.stop("hub-utrecht")
     db = tmp_path / "np-001.db"
     edit_raw(db, key, seq, b"\x00" + raw_of(db, key, seq)[1:])
