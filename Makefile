@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(BIN)/python tools/bench_help.py
 	$(BIN)/python tools/bench_daemon.py
 	$(BIN)/python tools/bench_memory.py
+	$(BIN)/python tools/bench_faults.py
 	$(BIN)/python tools/bench_screens.py
 
 ## make proto: regenerate relay/wire/proto/*_pb2.py from the .proto schema.
