@@ -4,13 +4,16 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint typecheck unit demo bench clean proto
+.PHONY: venv test lint typecheck unit demo bench clean proto
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
+
+## make venv: just the virtualenv, with the relay command in .venv/bin.
+venv: $(STAMP)
 
 ## make test: lint, type-check and the whole test suite (the command CI runs).
 test: lint typecheck unit
@@ -37,6 +40,8 @@ bench: $(STAMP)
 	$(BIN)/python tools/bench_mesh.py
 	$(BIN)/python tools/bench_help.py
 	$(BIN)/python tools/bench_daemon.py
+	$(BIN)/python tools/bench_memory.py
+	$(BIN)/python tools/bench_faults.py
 	$(BIN)/python tools/bench_screens.py
 
 ## make proto: regenerate relay/wire/proto/*_pb2.py from the .proto schema.

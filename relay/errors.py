@@ -22,6 +22,19 @@ class FileAccessError(RelayError):
     exit_code = 2
 
 
+class InputError(RelayError):
+    """An operator's value the wire cannot carry (out of range, too long); nothing changed.
+
+    ``field`` names the input it is about, so a form can point at it.
+    """
+
+    exit_code = 2
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+
 class CapError(RelayError):
     """A CAP 1.2 document that cannot become a bulletin."""
 

@@ -15,7 +15,21 @@ PACKAGE = Path(__file__).resolve().parent.parent / "relay"
 
 #: package -> packages it must never import (the layers above it, and its own radio
 #: neighbours where the design keeps them apart).
+EVERY_LAYER = {
+    "link",
+    "wire",
+    "engine",
+    "radio",
+    "sim",
+    "emulator",
+    "store",
+    "daemon",
+    "web",
+    "cli",
+    "report",
+}
 FORBIDDEN = {
+    "csvfile": EVERY_LAYER,  # a leaf helper, like errors
     "link": {
         "engine",
         "radio",

@@ -89,36 +89,43 @@ def measure_baseline(port: int, idle_s: float) -> tuple[float, float, float]:
     return startup, rss, cpu
 
 
-def point_config(directory: Path, port: int) -> Path:
-    """A point daemon's files (keys and config), via the demo's region builder."""
+def point_config(directory: Path, port: int) -> tuple[Path, int]:
+    """A point daemon's files (keys and config), via the demo's region builder; the
+    config and the daemon's screen port (free ports from the OS, never fixed ones)."""
+    from relay.demo.ports import screen_ports
     from relay.demo.region import build_region
     from relay.sim.scenario import load_scenario
 
     scenario = load_scenario("village")
     ports = {n.name: port for n in scenario.nodes}
-    nodes = build_region(directory, scenario, ports, 18180)
-    return next(n for n in nodes if n.role == "point").config
+    nodes = build_region(directory, scenario, ports, screen_ports(scenario, 0))
+    point = next(n for n in nodes if n.role == "point")
+    return point.config, point.screen_port
 
 
-def measure_daemon(port: int, idle_s: float, directory: Path) -> tuple[float, float, float]:
-    config = point_config(directory, port)
+def start_daemon(config: Path, screen_port: int) -> tuple[subprocess.Popen[bytes], float]:
+    """``relay run``, and its start-up time until the radio link is up (nan: never)."""
     started = time.monotonic()
     proc = subprocess.Popen(
         [sys.executable, "-m", "relay", "run", "--config", str(config)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    startup = float("nan")
+    url = f"http://127.0.0.1:{screen_port}/api/state"
+    while time.monotonic() - started < 60:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as r:
+                if json.loads(r.read()).get("link") == "connected":
+                    return proc, time.monotonic() - started
+        except OSError:
+            pass
+        time.sleep(0.05)
+    return proc, float("nan")
+
+
+def measure_daemon(port: int, idle_s: float, directory: Path) -> tuple[float, float, float]:
+    proc, startup = start_daemon(*point_config(directory, port))
     try:
-        while time.monotonic() - started < 60:
-            try:
-                with urllib.request.urlopen("http://127.0.0.1:18181/api/state", timeout=1) as r:
-                    if json.loads(r.read()).get("link") == "connected":
-                        startup = time.monotonic() - started
-                        break
-            except OSError:
-                pass
-            time.sleep(0.05)
         rss, cpu = idle(proc.pid, idle_s)
     finally:
         proc.terminate()

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from relay.airtime import PRESETS, preset
+from relay.cli import human
 from relay.cli.files import read_message
 from relay.errors import FileAccessError, RelayError
 from relay.wire import describe, hubtime
@@ -68,13 +69,17 @@ def _report(name: str, v: Verified, presets: tuple[str, ...]) -> dict[str, Any]:
     }
 
 
+#: Content fields that are times (ISO, UTC in JSON; Amsterdam time for people).
+TIMES = frozenset({"expires", "valid_from", "valid_until"})
+
+
 def _print_human(r: dict[str, Any]) -> None:
     sender = r["sender"]
     click.echo(
         f"valid    {r['kind']} #{r['seq']} from {sender['name']} "
         f"({sender['role']}, key {sender['key_id']})"
     )
-    click.echo(f"signed   {r['time']} (hub time)")
+    click.echo(f"signed   {human.local_time(r['time'])} (Amsterdam, by the hub's clock)")
     air = ", ".join(f"{ms:.0f} ms at {p}" for p, ms in r["airtime_ms"].items())
     click.echo(f"size     {r['size']} bytes, {r['frames']} frame(s); {air}")
     content = r["content"]
@@ -82,9 +87,11 @@ def _print_human(r: dict[str, Any]) -> None:
         if key == "texts":
             for t in value:
                 head = f"{t['headline']} | " if t["headline"] else ""
-                click.echo(f"[{t['lang']}]     {head}{t['body']}")
-        elif value not in (None, [], ""):
-            click.echo(f"{key:8} {value}")
+                click.echo(f"[{t['lang']}]     {human.plain(head + t['body'])}")
+        elif key in TIMES and value:
+            click.echo(f"{key.replace('_', ' '):8} {human.local_time(value)} (Amsterdam)")
+        elif human.plain(value) != "none":  # nothing to say about an empty field
+            click.echo(f"{key.replace('_', ' '):8} {human.plain(value)}")
 
 
 @click.command()

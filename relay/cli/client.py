@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import stat
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -26,7 +27,14 @@ class DaemonClient:
 
     def _token(self) -> str:
         try:
-            return self.config.token_file.read_text(encoding="ascii").strip()
+            path = self.config.token_file
+            mode = path.stat().st_mode
+            if mode & (stat.S_IRWXG | stat.S_IRWXO):  # refused like a private key
+                raise AuthError(
+                    f"the control token {path} is readable by others "
+                    f"(mode {stat.S_IMODE(mode):o}); run: chmod 600 {path}"
+                )
+            return path.read_text(encoding="ascii").strip()
         except OSError as err:
             raise AuthError(
                 f"cannot read the control token {self.config.token_file} ({err.strerror}); "

@@ -13,8 +13,8 @@ import click
 
 from relay.airtime import MAX_APP_PAYLOAD, PRESETS, preset
 from relay.cli.files import write_message
-from relay.errors import FileAccessError
-from relay.wire import hubtime, schema
+from relay.errors import FileAccessError, InputError
+from relay.wire import hubtime, ranges, schema
 from relay.wire import model as m
 from relay.wire.cap import parse_cap, to_bulletin
 from relay.wire.cost import message_cost
@@ -123,12 +123,22 @@ class Options:
 
 
 def _from_text(
-    text: str, headline: str, translations: tuple[tuple[str, str], ...], opts: Options
+    text: str,
+    headline: str,
+    translations: tuple[tuple[str, str], ...],
+    opts: Options,
+    *,
+    allow_long: bool,
 ) -> m.Bulletin:
     if opts.msg_type in ("update", "cancel") and not opts.references:
         raise click.UsageError(f"--type {opts.msg_type} needs --references (bulletin numbers)")
     texts = [m.LocalizedText("nl", headline, text)]
     texts += [m.LocalizedText(lang, "", body) for lang, body in translations]
+    for t in texts:
+        try:
+            ranges.check_bulletin_text(t.lang, t.headline, t.body, allow_long=allow_long)
+        except InputError as err:
+            raise InputError(f"{err} with --allow-long", err.field) from None
     return m.Bulletin(texts=tuple(texts), **opts.fields(defaults=True))  # type: ignore[arg-type]
 
 
@@ -210,6 +220,12 @@ def _from_cap(
     show_default=True,
     help="Budget for --from-cap: shorten the CAP text until it fits this many frames.",
 )
+@click.option(
+    "--allow-long",
+    is_flag=True,
+    help=f"Send a headline over {ranges.HEADLINE_CHARS} or a text over {ranges.BODY_CHARS} "
+    "characters anyway (several frames; the dashboard's limit otherwise).",
+)
 @click.option("-o", "--out", default="-", show_default=True, help="Output file, - for stdout.")
 @click.option("--base64", "as_base64", is_flag=True, help="Write base64 text instead of binary.")
 def compose(
@@ -232,6 +248,7 @@ def compose(
     groups: tuple[str, ...],
     preset_name: str,
     max_frames: int,
+    allow_long: bool,
     out: str,
     as_base64: bool,
 ) -> None:
@@ -248,7 +265,7 @@ def compose(
     notes: tuple[str, ...] = ()
     cap_id = ""
     if text is not None:
-        bulletin = _from_text(text, headline, translations, opts)
+        bulletin = _from_text(text, headline, translations, opts, allow_long=allow_long)
     elif cap_file is not None:
         bulletin, notes, cap_id = _from_cap(cap_file, issuer, index, max_frames, opts)
     else:

@@ -8,9 +8,12 @@ from typing import Any
 
 import click
 
+from relay.cli import human
 from relay.cli.client import DEFAULT_CONFIG, DaemonClient
 from relay.cli.files import read_message
+from relay.web.render import printable
 from relay.wire import model as m
+from relay.wire import ranges
 
 config_option = click.option(
     "--config",
@@ -69,16 +72,9 @@ def inbox(config_path: Path, as_json: bool) -> None:
         click.echo("no active bulletins")
     for b in items:
         seen = "displayed" if b["displayed"] else "new"
-        click.echo(f"#{b['seq']:<4} {b['issued'][:16]}  {b['urgency']:9} {b['severity']:8} {seen}")
-        click.echo(f"      {_texts(b)}")
-
-
-def _ago(seconds: float) -> str:
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
+        issued = human.local_time(b["issued"])  # Amsterdam time, as the kiosk shows it
+        click.echo(f"#{b['seq']:<4} {issued}  {b['urgency']:9} {b['severity']:8} {seen}")
+        click.echo(f"      {printable(_texts(b))}")
 
 
 @click.command()
@@ -99,7 +95,7 @@ def points(config_path: Path, as_json: bool) -> None:
         visitors = "" if r["visitors"] is None else str(r["visitors"])
         receipts = f"{r['holds']}/{r['active']}"
         click.echo(
-            f"{r['point_id']:>3} {r['name'][:14]:<14} {_ago(r['heard_s_ago']):>7} "
+            f"{r['point_id']:>3} {r['name'][:14]:<14} {human.ago(r['heard_s_ago']):>7} "
             f"{r['open']:<8} {r['power']:<10} {battery:>4} {visitors:>5}  {receipts:<9} "
             f"{', '.join(r['needs'])}"
         )
@@ -114,8 +110,8 @@ def status() -> None:
 @config_option
 @click.option("--open", "open_", type=click.Choice(["open", "limited", "closed"]))
 @click.option("--power", type=click.Choice([p.name.lower() for p in m.PowerSource]))
-@click.option("--battery", type=click.IntRange(0, 100), help="Battery in percent.")
-@click.option("--visitors", type=click.IntRange(min=0))
+@click.option("--battery", type=click.IntRange(*ranges.BATTERY_PCT), help="Battery in percent.")
+@click.option("--visitors", type=click.IntRange(*ranges.VISITORS))
 @click.option(
     "--need",
     "needs",
@@ -124,7 +120,7 @@ def status() -> None:
     help="What the point needs (repeatable); replaces the list.",
 )
 @click.option("--no-needs", is_flag=True, help="Clear the needs.")
-@click.option("--text", help="Short free text (at most 120 characters).")
+@click.option("--text", help=f"Short free text (at most {ranges.STATUS_TEXT_CHARS} characters).")
 def status_set(
     config_path: Path,
     open_: str | None,
@@ -150,6 +146,8 @@ def status_set(
         change["needs"] = list(needs)
     if not change:
         raise click.UsageError("nothing to change; see --help")
+    if text is not None:
+        ranges.check_text(text)  # refused here, before the daemon is asked
     r = DaemonClient.from_file(config_path).call("POST", "/api/status", json_body=change, auth=True)
     click.echo(
         f"status: {r['open']}, power {r['power']}, visitors {r['visitors']}, "
@@ -162,5 +160,5 @@ def status_set(
 def status_show(config_path: Path) -> None:
     """The node's own state: radio link, hub contact, queue."""
     s = DaemonClient.from_file(config_path).call("GET", "/api/state")
-    for key, value in s.items():
-        click.echo(f"{key:18} {value}")
+    for line in human.state_lines(s):
+        click.echo(line)

@@ -20,7 +20,13 @@ import click
     help="Where the demo region lives (recreated at every start).",
 )
 @click.option("--scenario", default="village", show_default=True)
-@click.option("--screen-port", type=click.IntRange(1024, 65000), default=8080, show_default=True)
+@click.option(
+    "--screen-port",
+    type=click.IntRange(0, 65000),
+    default=8080,
+    show_default=True,
+    help="The hub's screen port; the points' follow it. 0: free ports picked by the OS.",
+)
 @click.option(
     "--pause", type=float, default=20.0, show_default=True, help="Seconds between bulletins."
 )

@@ -21,25 +21,40 @@ from typing import Any
 from aiohttp import web
 
 from relay.daemon import help_ops, ops
+from relay.daemon.events import KEEPALIVE
 from relay.daemon.node import Node
-from relay.errors import FileAccessError, RelayError, RoleError
+from relay.engine.hub import HubEngine
+from relay.errors import FileAccessError, InputError, RelayError, RoleError
 from relay.wire import model as m
+from relay.wire import ranges
 from relay.wire.describe import reason_code
+from relay.wire.keys import check_private_mode, format_key_id
 
 log = logging.getLogger(__name__)
 
 NODE: web.AppKey[Node] = web.AppKey("node", Node)
 TOKEN: web.AppKey[str] = web.AppKey("token", str)
+#: The live event streams being served (bounded by MAX_EVENT_CLIENTS).
+EVENT_STREAMS: web.AppKey[set[object]] = web.AppKey("event_streams", set)
 #: Extra check for mutating calls (the screens' session login plugs in here).
 SESSION_CHECK: web.AppKey[Callable[[web.Request], Awaitable[bool]]] = web.AppKey("session_check")
 MAX_BODY = 64 * 1024
+#: Live screens (server-sent event streams) served at once; a point has one or two.
+MAX_EVENT_CLIENTS = 32
+#: A quiet stream writes a comment this often, so a screen that went away frees its place.
+KEEPALIVE_S = 15.0
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def ensure_token(path: Path) -> str:
-    """The control token (created with mode 0600 on first start)."""
+    """The control token (created with mode 0600 on first start).
+
+    Refused, like a private key, when others can read it: whoever reads it can change
+    the node's status, send bulletins and answer help requests.
+    """
     try:
+        check_private_mode(path)
         return path.read_text(encoding="ascii").strip()
     except FileNotFoundError:
         token = secrets.token_hex(32)
@@ -93,7 +108,9 @@ def _json(data: Any) -> web.Response:
 
 
 async def state(request: web.Request) -> web.Response:
-    return _json(request.app[NODE].state())
+    node = request.app[NODE]
+    # The signing key's id: `relay doctor` checks it is the daemon its config describes.
+    return _json({**node.state(), "key_id": format_key_id(node.engine.issuer.key.key_id)})
 
 
 async def bulletins(request: web.Request) -> web.Response:
@@ -116,27 +133,27 @@ async def send(request: web.Request) -> web.Response:
 
 
 def _status_from(data: dict[str, Any], current: m.StatusReport) -> m.StatusReport:
-    """Apply a JSON change (names as ``relay check --json`` prints them) to a status."""
+    """Apply a JSON change (names as ``relay check --json`` prints them) to a status.
+
+    Every value is checked against its wire range here (InputError, a 400): a value the
+    engine cannot encode must never reach the store.
+    """
     fields: dict[str, Any] = {}
     try:
         if "open" in data:
             fields["open"] = m.OpenState[str(data["open"]).upper()]
         if "power" in data:
             fields["power"] = m.PowerSource[str(data["power"]).upper()]
-        for key in ("battery_pct", "visitors"):
-            if key in data:
-                value = data[key]
-                fields[key] = None if value is None else int(value)
         if "needs" in data:
             fields["needs"] = m.Need(sum(m.Need[str(n).upper()] for n in data["needs"]))
-        if "text" in data:
-            fields["text"] = str(data["text"])[:120]
     except (KeyError, ValueError, TypeError) as err:
-        raise RelayError(f"bad status value: {err}") from err
-    battery = fields.get("battery_pct")
-    if battery is not None and not 0 <= battery <= 100:
-        raise RelayError("battery_pct must be 0..100")
-    return replace(current, **fields)
+        raise InputError(f"bad status value: {err}") from err
+    for key in ("battery_pct", "visitors"):
+        if key in data:
+            fields[key] = ranges.check_number(key, data[key])
+    if "text" in data:
+        fields["text"] = ranges.check_text(str(data["text"] or ""))
+    return ranges.check_status(replace(current, **fields))
 
 
 @mutating
@@ -155,10 +172,10 @@ async def status(request: web.Request) -> web.Response:
 
 @mutating
 async def displayed(request: web.Request) -> web.Response:
-    data = await request.json()
     try:
+        data = await request.json()
         key_id, seq = int(str(data["key_id"]), 16), int(data["seq"])
-    except (KeyError, ValueError, TypeError):
+    except (KeyError, ValueError, TypeError, IndexError):
         return _error(400, "give key_id (hex) and seq", "bad_request")
     return _json({"changed": ops.mark_displayed(request.app[NODE], key_id, seq)})
 
@@ -174,8 +191,16 @@ async def _object(request: web.Request) -> dict[str, Any]:
 
 
 async def help_list(request: web.Request) -> web.Response:
-    """Help requests; personal fields only for an authorised caller."""
+    """Help requests; personal fields only for an authorised caller.
+
+    On a support point nothing at all without login: the public kiosk promises that a
+    passer-by learns nothing of help requests, not even a count, and the API keeps that
+    promise too. The hub's dashboard shows the control room its alarms without personal
+    fields.
+    """
     personal = await authorised(request)
+    if not personal and not isinstance(request.app[NODE].engine, HubEngine):
+        return _error(401, "log in first (or give the control token)", "unauthorised")
     open_only = request.query.get("open") == "1"
     return _json(help_ops.requests(request.app[NODE], personal=personal, open_only=open_only))
 
@@ -213,14 +238,36 @@ async def help_export(request: web.Request) -> web.Response:
 
 
 async def events(request: web.Request) -> web.StreamResponse:
-    """Server-sent events: the screens update live and reconnect by themselves."""
+    """Server-sent events: the screens update live and reconnect by themselves.
+
+    At most MAX_EVENT_CLIENTS streams at once: each holds a queue and a connection, and a
+    probe opening thousands must not grow the daemon without bound (a refused browser
+    retries by itself).
+    """
+    streams = request.app[EVENT_STREAMS]
+    if len(streams) >= MAX_EVENT_CLIENTS:
+        response = _error(503, "too many live screens; retry later", "busy")
+        response.headers["Retry-After"] = "10"
+        return response
+    me = object()
+    streams.add(me)  # counted before the first await: no race past the limit
+    try:
+        return await _stream_events(request)
+    finally:
+        streams.discard(me)
+
+
+async def _stream_events(request: web.Request) -> web.StreamResponse:
     response = web.StreamResponse(
         headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
     )
     await response.prepare(request)
     await response.write(b"retry: 2000\n\n")
     try:
-        async for name, data in request.app[NODE].events.subscribe():
+        async for name, data in request.app[NODE].events.subscribe(KEEPALIVE_S):
+            if name == KEEPALIVE:
+                await response.write(b": keepalive\n\n")  # a comment; browsers ignore it
+                continue
             await response.write(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode())
     except ConnectionResetError:
         pass  # the browser went away (a reload, a closed tab); it reconnects by itself
@@ -246,5 +293,6 @@ def make_app(node: Node, token: str) -> web.Application:
     app = web.Application(middlewares=[errors_middleware], client_max_size=MAX_BODY)
     app[NODE] = node
     app[TOKEN] = token
+    app[EVENT_STREAMS] = set()
     add_routes(app)
     return app

@@ -7,9 +7,11 @@ their receipts, certificates learned over the air, the replay guard, the hub clo
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 
+from relay.daemon import integrity
 from relay.daemon.config import DaemonConfig
 from relay.engine.catalogue import BulletinRecord
 from relay.engine.help import Case
@@ -18,11 +20,13 @@ from relay.engine.hubclock import HubClock
 from relay.engine.point import HubView, PointEngine
 from relay.errors import RelayError
 from relay.store.store import Store
-from relay.wire import hubtime
+from relay.wire import hubtime, ranges
 from relay.wire.issuer import Issuer
-from relay.wire.model import Bulletin, Kind
+from relay.wire.model import Bulletin, Kind, StatusReport
 from relay.wire.replay import ReplayGuard
 from relay.wire.trust import Keyring
+
+log = logging.getLogger(__name__)
 
 HUB_TIME = "hub_time"
 HUB_KEY = "hub_key"
@@ -81,7 +85,9 @@ def _records(store: Store) -> list[tuple[BulletinRecord, bool, bool]]:
 def build_engine(
     config: DaemonConfig, store: Store, mono: float, rng: random.Random
 ) -> HubEngine | PointEngine:
+    integrity.drop_unreadable(store)  # before the keyring: it is built from these rows too
     keyring = load_keyring(config, store)
+    integrity.drop_unverified(store, keyring)
     replay = replay_guard(store)
     if config.is_hub:
         return _hub(config, store, keyring, replay, mono, rng)
@@ -155,9 +161,26 @@ def _point(
             engine.help.restore(h.message, h.update_seq, h.state)
     own = store.own_status(config.point_id)
     if own is not None:
-        engine.status = own
+        engine.status = _fitting(own, store)
     hub_key, hub_node = store.get_meta(HUB_KEY), store.get_meta(HUB_NODE)
     if hub_key and hub_node:
         # Until the hub is heard again, reports go where they went before the restart.
         engine.hub = HubView(int(hub_key), int(hub_node), mono - config.engine.hub_silence_s)
     return engine
+
+
+def _fitting(own: StatusReport, store: Store) -> StatusReport:
+    """The stored own status, with what the wire cannot carry dropped (and logged).
+
+    Older versions stored any value the API accepted; one such value made the engine's
+    encoding fail on every tick, so a point died again on every restart.
+    """
+    fitted, dropped = ranges.fit_status(own)
+    if dropped:
+        log.error(
+            "store %s: own status has values the wire cannot carry (%s); reporting them "
+            "as unknown until staff set the status again",
+            store.path,
+            ", ".join(dropped),
+        )
+    return fitted

@@ -11,6 +11,8 @@ log = logging.getLogger(__name__)
 
 #: A subscriber that falls this far behind is dropped (its browser reconnects).
 QUEUE_LIMIT = 100
+#: The name of the keep-alive pseudo event (never published).
+KEEPALIVE = ""
 
 
 class EventBus:
@@ -25,12 +27,21 @@ class EventBus:
                 continue
             q.put_nowait((name, data))
 
-    async def subscribe(self) -> AsyncIterator[tuple[str, dict[str, Any]]]:
+    async def subscribe(
+        self, keepalive_s: float | None = None
+    ) -> AsyncIterator[tuple[str, dict[str, Any]]]:
+        """Events as they are published; with ``keepalive_s``, a ``(KEEPALIVE, {})`` after
+        that long without one, so the caller writes something and notices a client that
+        went away (aiohttp does not cancel a handler whose client disconnected)."""
         q: asyncio.Queue[tuple[str, dict[str, Any]] | None] = asyncio.Queue(QUEUE_LIMIT + 1)
         self._queues.add(q)
         try:
             while True:
-                item = await q.get()
+                try:
+                    item = await asyncio.wait_for(q.get(), keepalive_s)
+                except TimeoutError:
+                    yield KEEPALIVE, {}
+                    continue
                 if item is None:
                     return
                 yield item

@@ -7,13 +7,12 @@ public page and anyone on the screen network see type, urgency, number and state
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from relay import csvfile
 from relay.daemon.node import Node, help_id
 from relay.daemon.ops import hub_engine, point_engine
 from relay.errors import RelayError, StoreError
@@ -196,8 +195,4 @@ def export(node: Node, fmt: str) -> tuple[str, str]:
         return "application/json", json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
     if fmt != "csv":
         raise HelpInputError(f"export format {fmt!r}: csv or json")
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
-    writer.writeheader()
-    writer.writerows(rows)
-    return "text/csv; charset=utf-8", out.getvalue()
+    return "text/csv; charset=utf-8", csvfile.write_dicts(EXPORT_FIELDS, rows)

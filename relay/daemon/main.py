@@ -13,6 +13,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from relay.daemon import heap
 from relay.daemon.api import ensure_token, make_app
 from relay.daemon.build import build_engine
 from relay.daemon.config import DaemonConfig, load_config
@@ -71,6 +72,7 @@ async def serve(config: DaemonConfig, stop: asyncio.Event) -> None:
 def run_daemon(config_path: Path) -> None:
     setup_logging()
     config = load_config(config_path)
+    heap.return_large_blocks()  # no lasting growth from scrypt's 16 MiB per login check
 
     async def main() -> None:
         stop = asyncio.Event()

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from relay.daemon import radio_start
 from relay.daemon.build import HEARTBEAT_SEQ, HUB_KEY, HUB_NODE, HUB_TIME
 from relay.daemon.config import DaemonConfig
 from relay.daemon.events import EventBus
@@ -91,6 +92,7 @@ class Node:
         self._unsubscribe: list[Callable[[], None]] = []
         self._erased_at = -ERASE_EVERY_S
         self._sampled_at = self.mono()
+        self._radio_start: asyncio.Task[None] | None = None
 
     # --- running --------------------------------------------------------------------
 
@@ -100,7 +102,7 @@ class Node:
             self.transport.on_frame(self._on_frame),
             self.transport.on_state(self._on_state),
         ]
-        await self.transport.start()
+        self._radio_start = await radio_start.start_or_retry(self.transport)
         self.apply(self.engine.start(self.mono()))
         self.erase_help()
         try:
@@ -144,6 +146,9 @@ class Node:
             log.warning("radio sample not kept: %s", err)
 
     async def shutdown(self) -> None:
+        if self._radio_start is not None:
+            self._radio_start.cancel()
+            await asyncio.gather(self._radio_start, return_exceptions=True)
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         for task in list(self._sends):

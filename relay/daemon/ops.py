@@ -10,7 +10,7 @@ from relay.engine.outputs import BulletinState
 from relay.engine.point import PointEngine
 from relay.errors import RelayError, RoleError
 from relay.store.store import StoredBulletin
-from relay.wire import describe, envelope, schema
+from relay.wire import describe, envelope, ranges, schema
 from relay.wire.keys import format_key_id
 from relay.wire.model import Bulletin, Envelope, SignedMessage, StatusReport
 from relay.wire.trust import Verifier
@@ -105,6 +105,7 @@ def estimate(node: Node, bulletin: Bulletin) -> dict[str, Any]:
 
 def set_status(node: Node, status: StatusReport) -> dict[str, Any]:
     point = point_engine(node)
+    ranges.check_status(status)  # before the store: a stored misfit would return on restart
     node.store.set_own_status(status, node.wall())
     node.apply(point.set_status(status, node.mono()))
     node.events.publish("status", {})

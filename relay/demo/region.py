@@ -84,9 +84,13 @@ def _write_config(node: DemoNode, password_hash: str) -> None:
 
 
 def build_region(
-    directory: Path, scenario: Scenario, ports: dict[str, int], screen_port: int
+    directory: Path, scenario: Scenario, ports: dict[str, int], screen_ports: dict[str, int]
 ) -> list[DemoNode]:
-    """Write keys, certificates, keyrings and configs for every hub and point node."""
+    """Write keys, certificates, keyrings and configs for every hub and point node.
+
+    ``ports`` are the radios' TCP ports, ``screen_ports`` the daemons' (see
+    :func:`relay.demo.ports.screen_ports`), both by node name.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     region_dir = directory / "region"
     root = PrivateKey.generate("root", Role.ROOT)
@@ -106,7 +110,7 @@ def build_region(
             role="hub" if is_hub else "point",
             point_id=point_id,
             radio_port=ports[spec.name],
-            screen_port=screen_port + len(nodes),
+            screen_port=screen_ports[spec.name],
             directory=directory / spec.name,
         )
         key = PrivateKey.generate(spec.name, Role.HUB if is_hub else Role.POINT)

@@ -15,16 +15,18 @@ import contextlib
 import shutil
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
+from relay.demo.ports import screen_ports
 from relay.demo.region import DEMO_PASSWORD, DEMO_USER, DemoNode, build_region
 from relay.emulator.mesh import EmulatedMesh
 from relay.errors import RelayError
-from relay.sim.scenario import load_scenario
+from relay.sim.scenario import NodeKind, Scenario, load_scenario
 from relay.wire import hubtime
 from relay.wire import model as m
 from relay.wire.issuer import Issuer
@@ -52,12 +54,14 @@ class Demo:
     # --- start and stop -------------------------------------------------------------
 
     async def start(self) -> None:
+        # Before anything starts: a port in use is one line naming it, not a traceback later.
+        screens = screen_ports(self.scenario, self.screen_port)
         self.mesh = EmulatedMesh(self.scenario, seed=1, base_port=None, host="127.0.0.1")
         await self.mesh.start()
         ports = {e.name: e.tcp_port for e in self.mesh.endpoints() if e.tcp_port}
         if self.directory.exists():
             shutil.rmtree(self.directory)
-        self.nodes = build_region(self.directory, self.scenario, ports, self.screen_port)
+        self.nodes = build_region(self.directory, self.scenario, ports, screens)
         self.http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
         for node in self.nodes:
             log = (node.directory / "daemon.log").open("wb")
@@ -274,27 +278,57 @@ class Demo:
         """One line per bulletin: received / displayed at how many points."""
         bulletins = await self._get(self.hub, "/api/bulletins") or []
         points = await self._get(self.hub, "/api/points") or []
-        lines = []
-        for b in bulletins:
-            if b["state"] != "active":
-                lines.append(f"    #{b['seq']:<3} {b['state']}")
-                continue
-            lines.append(
-                f"    #{b['seq']:<3} received at {b.get('received', 0)}/{len(points)} points, "
-                f"displayed at {b.get('displayed_at_points', 0)}"
-            )
+        requests = await self._get(self.hub, "/api/help") or []
         total = sum(1 for n in self.nodes if n.role == "point")
-        lines.append(f"    points reporting to the hub: {len(points)}/{total}")
-        for h in await self._get(self.hub, "/api/help") or []:
-            at_point = "" if h["delivered"] else " (the point does not know yet)"
-            lines.append(
-                f"    help {h['id']} from {h['point']}: {h['type']}, {h['state']}{at_point}"
-            )
-        return "\n".join(lines)
+        return "\n".join(receipt_lines(bulletins, len(points), total, requests))
+
+
+def receipt_lines(
+    bulletins: list[dict[str, Any]], reporting: int, total: int, requests: list[dict[str, Any]]
+) -> list[str]:
+    """The demo's receipt lines. Counts are over *all* the region's points: a point that
+    has not reported yet holds nothing as far as the hub knows, so it counts as missing."""
+    lines = []
+    for b in bulletins:
+        if b["state"] != "active":
+            lines.append(f"    #{b['seq']:<3} {b['state']}")
+            continue
+        lines.append(
+            f"    #{b['seq']:<3} received at {b.get('received', 0)} of {total} points, "
+            f"displayed at {b.get('displayed_at_points', 0)} of {total}"
+        )
+    lines.append(f"    points reporting to the hub: {reporting} of {total}")
+    for h in requests:
+        at_point = "" if h["delivered"] else " (the point does not know yet)"
+        lines.append(f"    help {h['id']} from {h['point']}: {h['type']}, {h['state']}{at_point}")
+    return lines
+
+
+def radios_line(scenario: Scenario, name: str) -> str:
+    """What starts: every radio, and which of them get no daemon (the relay sites)."""
+    kinds = Counter(n.kind for n in scenario.nodes)
+    relays = kinds[NodeKind.RELAY]
+    sites = f", {relays} of them relay sites without a daemon" if relays else ""
+    return (
+        f"Starting {len(scenario.nodes)} emulated Meshtastic radios ({name}{sites}); "
+        f"daemons for the hub and {kinds[NodeKind.POINT]} support points ..."
+    )
+
+
+def _cli() -> str:
+    """The CLI as a fresh shell can run it: the ``relay`` beside this Python (the demo's
+    .venv), relative to here when below it; a fresh shell has no venv on its PATH."""
+    beside = Path(sys.executable).parent / "relay"
+    if not beside.exists():
+        return "relay"
+    try:
+        return str(beside.relative_to(Path.cwd()))
+    except ValueError:
+        return str(beside)
 
 
 def _urls(demo: Demo) -> list[str]:
-    hub = demo.hub
+    hub, cli = demo.hub, _cli()
     lines = [
         f"  hub dashboard   {hub.url}   (log in as {DEMO_USER} / {DEMO_PASSWORD})",
     ]
@@ -303,14 +337,14 @@ def _urls(demo: Demo) -> list[str]:
     lines += [
         "",
         "  From another terminal (the daemons' CLI):",
-        f"    RELAY_CONFIG={hub.config} relay points",
-        f"    RELAY_CONFIG={demo.nodes[1].config} relay inbox",
-        f"    RELAY_CONFIG={demo.nodes[1].config} relay status set --visitors 80 --need food",
-        f"    RELAY_CONFIG={demo.nodes[2].config} relay help send --type fire --location "
+        f"    RELAY_CONFIG={hub.config} {cli} points",
+        f"    RELAY_CONFIG={demo.nodes[1].config} {cli} inbox",
+        f"    RELAY_CONFIG={demo.nodes[1].config} {cli} status set --visitors 80 --need food",
+        f"    RELAY_CONFIG={demo.nodes[2].config} {cli} help send --type fire --location "
         "'Schuur achter Kerkstraat 9'",
-        f"    RELAY_CONFIG={hub.config} relay help list",
+        f"    RELAY_CONFIG={hub.config} {cli} help list",
         f"  Help requests: log in on a kiosk ({DEMO_USER} / {DEMO_PASSWORD}), 'Hulp vragen';",
-        "  the dashboard raises the alarm; acknowledge and reply there (or relay help ack/reply).",
+        f"  the dashboard raises the alarm; acknowledge and reply there (or {cli} help ack/reply).",
         "  Daemon logs: " + str(demo.directory / "*" / "daemon.log"),
     ]
     return lines
@@ -325,7 +359,7 @@ async def run_demo(
     stop: asyncio.Event,
 ) -> None:
     demo = Demo(directory, scenario, screen_port, say)
-    say(f"Starting {len(demo.scenario.nodes)} emulated Meshtastic radios ({scenario}) ...")
+    say(radios_line(demo.scenario, scenario))
     try:
         await demo.start()
         say("")

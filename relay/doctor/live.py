@@ -19,6 +19,7 @@ from relay.errors import RelayError
 from relay.radio import meshtastic_admin as admin
 from relay.radio.compare import RadioSnapshot, differences
 from relay.radio.profile import Profile
+from relay.wire.keys import format_key_id
 
 TIMEOUT_S = 5
 
@@ -39,7 +40,10 @@ def _get(config: DaemonConfig, path: str) -> Any:
         return None
 
 
-def daemon(config: DaemonConfig, state: dict[str, Any] | None) -> Result:
+def daemon(config: DaemonConfig, state: dict[str, Any] | None, key_id: int | None) -> Result:
+    """The daemon at the config's address is running, and is the one the config describes
+    (role, name and, when the key could be read, its key): another node's daemon answering
+    there must not pass."""
     if state is None:
         return Result.fail(
             "daemon",
@@ -50,7 +54,22 @@ def daemon(config: DaemonConfig, state: dict[str, Any] | None) -> Result:
         return Result.fail(
             "daemon", f"running, but the store failed: {state['store_error']}", "see: relay doctor"
         )
-    return Result.ok("daemon", f"running as {state.get('role')} {state.get('name')}")
+    found = f"{state.get('role')} {state.get('name')}"
+    wanted = f"{config.role} {config.name}"
+    if found != wanted:
+        return Result.fail(
+            "daemon",
+            f"the daemon at {config.control_url} is {found}, not {wanted} as this config says",
+            "another node's daemon holds this address: check [screen] listen in both configs",
+        )
+    if key_id is not None and state.get("key_id") != format_key_id(key_id):
+        return Result.fail(
+            "daemon",
+            f"the daemon at {config.control_url} signs with key {state.get('key_id')}, not "
+            f"with {format_key_id(key_id)} from {config.key}",
+            "restart the daemon (sudo systemctl restart noodrelay) after re-provisioning",
+        )
+    return Result.ok("daemon", f"running as {wanted}")
 
 
 def contact(config: DaemonConfig, state: dict[str, Any] | None) -> Result:

@@ -49,12 +49,11 @@ def run(options: Options, now_unix: float) -> list[Result]:
     who = f"point {config.point_id}" if not config.is_hub else "hub"
     results = [Result.ok("config", f"{path}: {config.name} ({who}), radio {config.radio_url}")]
     state = live.daemon_state(config)
-    results.append(live.daemon(config, state))
+    key_result, key = local.key(config)
+    results.append(live.daemon(config, state, key.key_id if key else None))
     profile_path = options.profile or path.parent / "radio.yaml"
     result, profile = local.profile(config, profile_path)
-    results.append(result)
-    result, key = local.key(config)
-    results.append(result)
+    results += [result, key_result]
     hub_time = state.get("hub_time") if state else None
     now, clock_name = (
         (int(hub_time), "hub's time") if hub_time else (hubtime.from_unix(now_unix), "local clock")

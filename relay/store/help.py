@@ -19,7 +19,7 @@ from pathlib import Path
 from relay.store.db import query, transaction
 from relay.wire import envelope
 from relay.wire.help import HelpDetails, HelpReply
-from relay.wire.model import HelpRequest, HelpState, HelpUrgency, SignedMessage
+from relay.wire.model import HelpRequest, HelpState, HelpUrgency, Kind, SignedMessage
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +50,28 @@ class StoredHelp:
     def delivered(self) -> bool:
         """Hub: the point holds the newest state (a bare "received" needs no ack)."""
         return self.state is HelpState.RECEIVED or self.update_acked >= self.update_seq > 0
+
+
+#: Columns holding signed messages, and the kind each must be.
+SIGNED_COLUMNS = {"raw": "raw", "update_raw": "update_raw"}
+_KIND = {"raw": Kind.HELP_REQUEST.value, "update_raw": Kind.HELP_UPDATE.value}
+
+
+@dataclass(frozen=True, slots=True)
+class SignedColumn:
+    """One signed message of a help request's row, as it is on disk."""
+
+    key_id: int
+    seq: int
+    column: str
+    raw: bytes
+
+    @property
+    def kind(self) -> str:
+        return _KIND[self.column]
+
+    def __str__(self) -> str:
+        return f"help_requests row {self.key_id:08x}-{self.seq} ({self.column})"
 
 
 class HelpTable:
@@ -174,6 +196,32 @@ class HelpTable:
             "SELECT * FROM help_requests WHERE key_id = ? AND seq = ?", (key_id, seq)
         )
         return _row(rows[0]) if rows else None
+
+    def signed_columns(self) -> list[SignedColumn]:
+        """Every signed message kept with a request, unparsed (for the check on load)."""
+        rows = self._query("SELECT key_id, seq, raw, update_raw FROM help_requests")
+        return [
+            SignedColumn(r["key_id"], r["seq"], column, bytes(r[column]))
+            for r in rows
+            for column in SIGNED_COLUMNS
+            if r[column] is not None
+        ]
+
+    def set_aside(self, found: SignedColumn, reason: str, at: float) -> None:
+        """Move a damaged signed message to the quarantine table; the request keeps its
+        other fields, as after erasure (the engine restores only what it can trust)."""
+        column = SIGNED_COLUMNS[found.column]  # a fixed name, never from the data
+        with transaction(self._conn, self.path) as c:
+            c.execute(
+                "INSERT INTO quarantine (from_table, key_id, seq, kind, raw, reason, at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (f"help_requests.{column}", found.key_id, found.seq, found.kind, found.raw,
+                 reason, at),
+            )  # fmt: skip
+            c.execute(
+                f"UPDATE help_requests SET {column} = NULL WHERE key_id = ? AND seq = ?",  # noqa: S608
+                (found.key_id, found.seq),
+            )
 
     def all(self) -> list[StoredHelp]:
         """Every request kept, newest first."""

@@ -11,7 +11,9 @@ import functools
 import json
 import sqlite3
 from dataclasses import dataclass
+from enum import IntEnum
 from pathlib import Path
+from typing import TypeVar
 
 from relay.engine.outputs import BulletinState
 from relay.store.db import connect, query, transaction
@@ -20,6 +22,29 @@ from relay.store.help import HelpTable
 from relay.store.history import History
 from relay.wire import envelope
 from relay.wire.model import Holdings, Need, OpenState, PowerSource, SignedMessage, StatusReport
+
+E = TypeVar("E", bound=IntEnum)
+
+
+def _enum(cls: type[E], value: int) -> E:
+    """A stored enum value, or UNKNOWN for one this version does not know (never a crash)."""
+    try:
+        return cls(value)
+    except ValueError:
+        return cls(0)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRow:
+    """A row of the messages table as it is on disk, before anything trusts it."""
+
+    key_id: int
+    seq: int
+    kind: str
+    raw: bytes
+
+    def __str__(self) -> str:
+        return f"messages row key {self.key_id:08x} seq {self.seq} ({self.kind})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +189,30 @@ class Store:
             received_at=r["received_at"],
         )
 
+    def message_rows(self) -> list[StoredRow]:
+        """Every kept message as stored, unparsed (for the check on load)."""
+        rows = self._query("SELECT key_id, seq, kind, raw FROM messages ORDER BY key_id, seq")
+        return [StoredRow(r["key_id"], r["seq"], r["kind"], bytes(r["raw"])) for r in rows]
+
+    def quarantine(self, row: StoredRow, reason: str, at: float) -> None:
+        """Move a damaged message (and its bulletin row) out of use, keeping its bytes."""
+        with transaction(self._conn, self.path) as c:
+            c.execute(
+                "INSERT INTO quarantine (from_table, key_id, seq, kind, raw, reason, at) "
+                "VALUES ('messages', ?, ?, ?, ?, ?, ?)",
+                (row.key_id, row.seq, row.kind, row.raw, reason, at),
+            )
+            args = (row.key_id, row.seq)
+            c.execute("DELETE FROM bulletins WHERE key_id = ? AND seq = ?", args)
+            c.execute("DELETE FROM messages WHERE key_id = ? AND seq = ?", args)
+
+    def quarantined(self) -> list[tuple[StoredRow, str]]:
+        rows = self._query("SELECT * FROM quarantine ORDER BY id")
+        return [
+            (StoredRow(r["key_id"], r["seq"], r["kind"], bytes(r["raw"] or b"")), r["reason"])
+            for r in rows
+        ]
+
     def messages(self, kind: str) -> list[SignedMessage]:
         rows = self._query("SELECT raw FROM messages WHERE kind = ? ORDER BY received_at", (kind,))
         return [parse_kept(r["raw"]) for r in rows]
@@ -252,8 +301,8 @@ class Store:
             )
         status = StatusReport(
             point_id=r["point_id"],
-            open=OpenState(r["open"]),
-            power=PowerSource(r["power"]),
+            open=_enum(OpenState, r["open"]),
+            power=_enum(PowerSource, r["power"]),
             battery_pct=r["battery_pct"],
             visitors=r["visitors"],
             needs=Need(r["needs"]),
@@ -298,8 +347,8 @@ class Store:
         r = rows[0]
         return StatusReport(
             point_id=point_id,
-            open=OpenState(r["open"]),
-            power=PowerSource(r["power"]),
+            open=_enum(OpenState, r["open"]),
+            power=_enum(PowerSource, r["power"]),
             battery_pct=r["battery_pct"],
             visitors=r["visitors"],
             needs=Need(r["needs"]),

@@ -31,7 +31,14 @@ from relay.web.dashboard_labels import dashboard_ui
 from relay.web.help_labels import help_ui
 from relay.web.region import RegionMap, load_region
 from relay.web.render import DEFAULT_LANG, valid_lang
-from relay.web.sessions import FAILURE_WINDOW_S, LoginLimiter, Session, SessionStore
+from relay.web.sessions import (
+    FAILURE_WINDOW_S,
+    MAX_CONCURRENT_CHECKS,
+    MAX_QUEUED_CHECKS,
+    LoginLimiter,
+    Session,
+    SessionStore,
+)
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +70,19 @@ class Screens:
     region: RegionMap = field(default_factory=RegionMap)
     #: Login checks run in a thread: scrypt takes tens of milliseconds.
     background: Callable[..., Any] = field(default=asyncio.to_thread)
+    #: At most MAX_CONCURRENT_CHECKS scrypt runs at once (CPU and 16 MiB each).
+    checks: asyncio.Semaphore = field(
+        default_factory=lambda: asyncio.Semaphore(MAX_CONCURRENT_CHECKS)
+    )
+    checks_waiting: int = 0
+
+    async def check_password(self, name: str, password: str) -> bool:
+        self.checks_waiting += 1
+        try:
+            async with self.checks:
+                return bool(await self.background(self.accounts.check, name, password))
+        finally:
+            self.checks_waiting -= 1
 
     @property
     def is_hub(self) -> bool:
@@ -113,6 +133,12 @@ _COMPRESSIBLE = (
     "text/javascript",
     "image/svg+xml",
 )
+
+
+def _retry_later(status: int, wait: float, message: str, reason: str) -> web.Response:
+    response = _denied(status, message, reason)
+    response.headers["Retry-After"] = str(int(wait) + 1)
+    return response
 
 
 async def _security_headers(request: web.Request, response: web.StreamResponse) -> None:
@@ -230,18 +256,15 @@ async def login(request: web.Request) -> web.Response:
     except (ValueError, KeyError, TypeError):
         return _denied(400, "give user and password", "bad_request")
     client = f"ip:{request.remote}"
-    keys = (client, f"user:{name[:64]}")
-    wait = screens.limiter.retry_after(*keys)
+    if screens.checks_waiting >= MAX_QUEUED_CHECKS:
+        return _retry_later(503, 2.0, "too many logins at once; try again", "busy")
+    wait = screens.limiter.begin(client)  # booked before any await: no race past the limit
     if wait > 0:
-        response = _denied(429, f"too many failed logins; wait {wait:.0f} s", "rate_limited")
-        response.headers["Retry-After"] = str(int(wait) + 1)
-        return response
-    ok = await screens.background(screens.accounts.check, name, password)
-    if not ok:
-        screens.limiter.failed(*keys)
+        return _retry_later(429, wait, f"too many failed logins; wait {wait:.0f} s", "rate_limited")
+    if not await screens.check_password(name, password):
         log.warning("failed screen login for %r from %s", name[:64], request.remote)
         return _denied(401, "wrong name or password", "unauthorised")
-    screens.limiter.succeeded(*keys)
+    screens.limiter.succeeded(client)
     screens.sessions.drop(request.cookies.get(COOKIE))  # never keep a pre-login session id
     token, session = screens.sessions.create(name)
     log.info("screen login: %s from %s", name, request.remote)

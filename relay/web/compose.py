@@ -10,9 +10,10 @@ from typing import Any
 
 from relay.daemon import ops
 from relay.daemon.node import Node
-from relay.errors import RelayError
+from relay.errors import InputError, RelayError
 from relay.web.render import language_name, languages, render_bulletin, valid_lang
 from relay.wire import model as m
+from relay.wire import ranges
 from relay.wire.templates import (
     Catalogue,
     Template,
@@ -22,8 +23,9 @@ from relay.wire.templates import (
     to_wire,
 )
 
-MAX_HEADLINE = 120
-MAX_BODY = 1000
+MAX_HEADLINE = ranges.HEADLINE_CHARS
+MAX_BODY = ranges.BODY_CHARS
+MAX_GROUP = 32
 #: A week: longer-lived bulletins should be renewed (and are cancelled explicitly).
 MAX_EXPIRES_MIN = 7 * 24 * 60
 
@@ -64,7 +66,21 @@ def _int_list(value: Any, field: str, *, lo: int = 0, hi: int = 2**31) -> tuple[
     return numbers
 
 
+def _groups(value: Any) -> tuple[str, ...]:
+    """Target groups: a list of names, or one text with names separated by commas."""
+    if value in (None, ""):
+        return ()
+    if isinstance(value, str):
+        value = [g.strip() for g in value.split(",") if g.strip()]
+    if not isinstance(value, list) or not all(isinstance(g, str) for g in value):
+        raise ComposeError("give group names separated by commas", "target.groups")
+    if any(len(g) > MAX_GROUP for g in value):
+        raise ComposeError(f"a group name has at most {MAX_GROUP} characters", "target.groups")
+    return tuple(value)
+
+
 def _texts(data: dict[str, Any]) -> tuple[m.LocalizedText, ...]:
+    allow_long = data.get("allow_long") is True
     texts = []
     raw = data.get("texts") or []
     if not isinstance(raw, list):
@@ -79,10 +95,10 @@ def _texts(data: dict[str, Any]) -> tuple[m.LocalizedText, ...]:
             continue  # an empty language block is simply not sent
         if not valid_lang(lang):
             raise ComposeError(f"{lang!r} is not a language code like nl or en", f"texts[{i}]")
-        if len(headline) > MAX_HEADLINE:
-            raise ComposeError(f"at most {MAX_HEADLINE} characters", f"texts[{i}].headline")
-        if len(body) > MAX_BODY:
-            raise ComposeError(f"at most {MAX_BODY} characters", f"texts[{i}].body")
+        try:
+            ranges.check_bulletin_text(lang, headline, body, allow_long=allow_long)
+        except InputError as err:
+            raise ComposeError(str(err), f"texts[{i}].{err.field}") from None
         texts.append(m.LocalizedText(lang, headline, body))
     if len({t.lang for t in texts}) != len(texts):
         raise ComposeError("each language once", "texts")
@@ -156,9 +172,9 @@ def parse_form(data: Any, now: int, *, exercise: bool = False) -> m.Bulletin:
     if not 0 <= expires <= MAX_EXPIRES_MIN:
         raise ComposeError(f"between 0 (until cancelled) and {MAX_EXPIRES_MIN}", "expires_in_min")
     target = data.get("target") or {}
-    groups = target.get("groups") if isinstance(target, dict) else None
-    if isinstance(groups, str):
-        groups = [g.strip() for g in groups.split(",") if g.strip()]
+    if not isinstance(target, dict):
+        raise ComposeError("give points and groups", "target")
+    groups = _groups(target.get("groups"))
     use_template = data.get("mode") == "template"
     texts = () if use_template else _texts(data)
     if not use_template and not texts:
@@ -175,10 +191,8 @@ def parse_form(data: Any, now: int, *, exercise: bool = False) -> m.Bulletin:
         expires_in_min=expires,
         status=_status(data, exercise),
         target=m.Target(
-            points=_int_list(
-                target.get("points") if isinstance(target, dict) else None, "target.points", lo=1
-            ),
-            groups=tuple(str(g)[:32] for g in (groups or [])),
+            points=_int_list(target.get("points"), "target.points", lo=1),
+            groups=groups,
         ),
     )
 

@@ -33,6 +33,15 @@ ENDONYMS = {
 }
 RTL_LANGS = frozenset({"ar", "fa", "he", "ur", "ps", "ckb"})
 _LANG_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+#: C0 and C1 control characters and DEL, except newline (a body's paragraphs): a signed
+#: text may carry them (the signature proves who, not what is printable), and a screen
+#: would show them as boxes or, in a terminal, obey them.
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` without control characters (newlines kept)."""
+    return _CONTROL.sub("", text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,10 +87,12 @@ def render_bulletin(bulletin: Bulletin, lang: str, issued: int) -> Rendered:
     says which language it is in, so the screen can mark it and set its direction.
     """
     if bulletin.template is not None:
-        return _render_template(bulletin, lang, issued)
-    text = bulletin.text_for(lang)
-    assert text is not None  # a bulletin without a template has texts
-    return Rendered(text.lang or DEFAULT_LANG, text.headline, text.body)
+        shown = _render_template(bulletin, lang, issued)
+    else:
+        text = bulletin.text_for(lang)
+        assert text is not None  # a bulletin without a template has texts
+        shown = Rendered(text.lang or DEFAULT_LANG, text.headline, text.body)
+    return Rendered(shown.lang, printable(shown.headline), printable(shown.body))
 
 
 def languages(bulletins: list[Bulletin]) -> list[str]:

@@ -16,9 +16,15 @@ from dataclasses import dataclass
 
 #: A session unused for this long is gone (a staff shift).
 IDLE_TIMEOUT_S = 8 * 3600.0
-#: Failed logins allowed per client address (and per user name) within the window.
+#: Login attempts allowed per client address within the window (a success resets it).
 MAX_FAILURES = 5
 FAILURE_WINDOW_S = 300.0
+#: Clients tracked before expired entries are swept (bounded memory).
+MAX_CLIENTS = 1000
+#: scrypt checks running at once (16 MiB and tens of ms each; the Pi has 4 cores)...
+MAX_CONCURRENT_CHECKS = 2
+#: ... and waiting for one; more logins at once are answered "busy, retry".
+MAX_QUEUED_CHECKS = 8
 #: Most sessions kept at once; the oldest go first (bounded memory).
 MAX_SESSIONS = 200
 
@@ -68,36 +74,43 @@ class SessionStore:
 
 
 class LoginLimiter:
-    """Counts failed logins per client address and per user name in a sliding window."""
+    """Login attempts per client in a sliding window, counted *before* the password check.
+
+    ``begin`` books the attempt at once (the event loop runs it without a pause), so 200
+    parallel requests cannot all pass the check while the first scrypt runs: only
+    ``MAX_FAILURES`` are let through. A successful login clears its client's count. The
+    count is keyed by client only, never by user name alone: an attacker guessing Anna's
+    password from one machine must not lock Anna out on the kiosk she logs in from.
+    (Guessing from many addresses is slowed by the bound on concurrent checks.)
+    """
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
-        self._failures: dict[str, list[float]] = {}
+        self._attempts: dict[str, list[float]] = {}
 
     def _recent(self, key: str) -> list[float]:
         now = self._clock()
-        times = [t for t in self._failures.get(key, []) if now - t < FAILURE_WINDOW_S]
+        times = [t for t in self._attempts.get(key, []) if now - t < FAILURE_WINDOW_S]
         if times:
-            self._failures[key] = times
+            self._attempts[key] = times
         else:
-            self._failures.pop(key, None)
+            self._attempts.pop(key, None)
         return times
 
-    def retry_after(self, *keys: str) -> float:
-        """Seconds until another attempt is allowed for all ``keys`` (0: allowed now)."""
-        wait = 0.0
-        for key in keys:
-            times = self._recent(key)
-            if len(times) >= MAX_FAILURES:
-                wait = max(wait, FAILURE_WINDOW_S - (self._clock() - times[0]))
-        return wait
+    def begin(self, key: str) -> float:
+        """Book an attempt for ``key``: 0 if allowed, else seconds until one is."""
+        if len(self._attempts) > MAX_CLIENTS:
+            self._forget_idle()
+        times = self._recent(key)
+        if len(times) >= MAX_FAILURES:
+            return max(FAILURE_WINDOW_S - (self._clock() - times[0]), 0.001)
+        self._attempts[key] = [*times, self._clock()]
+        return 0.0
 
-    def failed(self, *keys: str) -> None:
-        now = self._clock()
-        for key in keys:
+    def succeeded(self, key: str) -> None:
+        self._attempts.pop(key, None)
+
+    def _forget_idle(self) -> None:
+        """Bounded memory under a flood from many addresses: drop expired entries."""
+        for key in list(self._attempts):
             self._recent(key)
-            self._failures.setdefault(key, []).append(now)
-
-    def succeeded(self, *keys: str) -> None:
-        for key in keys:
-            self._failures.pop(key, None)

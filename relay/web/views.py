@@ -14,6 +14,7 @@ from relay.engine.hub import HubEngine, bulletin_priority
 from relay.engine.outputs import BulletinState
 from relay.engine.point import PointEngine
 from relay.errors import RelayError
+from relay.radio.transport import LinkState
 from relay.store.store import StoredBulletin
 from relay.web import i18n, regionview, timefmt
 from relay.web.region import RegionMap
@@ -90,7 +91,13 @@ def _hub_contact(node: Node) -> dict[str, Any]:
     else:
         ago = 0  # the hub is the hub
     stale = ago is None or ago > stale_after
-    return {"heard_s_ago": ago, "stale_after_s": stale_after, "stale": stale}
+    return {
+        "heard_s_ago": ago,
+        "stale_after_s": stale_after,
+        "stale": stale,
+        # The daemon serves the screens while it retries an unreachable radio.
+        "radio_down": node.health.link is not LinkState.CONNECTED,
+    }
 
 
 def _clock(node: Node) -> dict[str, Any]:

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
-from relay.errors import CertificateError, RoleError
+from relay.errors import CertificateError, InputError, RoleError
 from relay.wire import envelope
 from relay.wire.keys import PrivateKey, format_key_id, key_id_of, load_private
-from relay.wire.model import Body, Certificate, Kind, SignedMessage, kind_of
+from relay.wire.model import Body, Bulletin, Certificate, Kind, SignedMessage, kind_of
 from relay.wire.sequence import SequenceCounter
 from relay.wire.trust import ALLOWED
 
@@ -83,6 +83,8 @@ class Issuer:
 
     def issue(self, body: Body, at: int | None = None) -> SignedMessage:
         """Sign ``body`` with the next sequence number at hub time ``at`` (default: now)."""
+        if isinstance(body, Bulletin):
+            _one_text_per_language(body)
         return self.issue_built(kind_of(body), lambda seq: body, at)
 
     def issue_built(
@@ -103,3 +105,15 @@ class Issuer:
         if kind_of(body) is not kind:
             raise ValueError(f"built a {kind_of(body).value}, not a {kind.value}")
         return envelope.sign(self.key, seq, now, body)
+
+
+def _one_text_per_language(bulletin: Bulletin) -> None:
+    """Refuse a bulletin with two texts in one language: a screen shows one per
+    language, so the other would silently never be read (CLI, CAP and dashboard alike)."""
+    seen: set[str] = set()
+    for text in bulletin.texts:
+        if text.lang in seen:
+            raise InputError(
+                f"two texts in language {text.lang!r}; give each language once", "texts"
+            )
+        seen.add(text.lang)

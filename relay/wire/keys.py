@@ -170,8 +170,22 @@ def check_private_mode(path: Path) -> None:
         )
 
 
+def _not_a_public_key(path: Path) -> None:
+    """A public key given where the private one belongs (``--root keys/root.pub``) is
+    named as such, before its (harmless) mode 0644 is taken for a leak."""
+    try:
+        with path.open("rb") as f:
+            start = f.read(len(PUB_HEADER))
+    except OSError:
+        return  # the reader below says what is wrong with the path
+    if start == PUB_HEADER.encode():
+        private = path.with_suffix(".key")
+        raise KeyFileError(f"{path} is a public key; use the private key {private}")
+
+
 def load_private(path: Path) -> PrivateKey:
     """Load ``NAME.key``; name and role come from the ``NAME.pub`` beside it."""
+    _not_a_public_key(path)
     try:
         check_private_mode(path)
         pem = path.read_bytes()

@@ -6,6 +6,7 @@ import json
 import os
 import random
 import shlex
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,9 @@ HUB = ["--key", "keys/hub-utrecht.key", "--cert", "keys/hub-utrecht.cert"]
 
 
 def test_readme_walkthrough_works_as_typed(relay: Relay, tmp_path: Path) -> None:
-    (tmp_path / "alert.xml").write_bytes((CAP / "alert.xml").read_bytes())
+    # The walkthrough runs in a fresh clone: the files it names are the repository's own
+    # (docs/examples/alert.xml), never made by the test.
+    (tmp_path / "docs").symlink_to(ROOT / "docs", target_is_directory=True)
     steps = readme_walkthrough()
     assert len(steps) >= 9
     outputs = []
@@ -179,3 +182,20 @@ def test_airtime_command(relay: Relay) -> None:
     proc = relay("airtime", "--preset", "LONG_FAST", "--bytes", "180")
     assert proc.returncode == 0
     assert "1 frame(s)" in proc.stdout
+
+
+def test_readme_puts_relay_on_path_before_using_it() -> None:
+    """A fresh shell has no relay on PATH: the walkthrough makes the venv and activates it."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("<!-- walkthrough -->", 1)[1].split("```", 2)[1]
+    first = [ln.split("#", 1)[0].strip() for ln in block.splitlines() if ln.strip()][1:3]
+    assert first == ["make venv", ". .venv/bin/activate"]
+    assert "\nvenv: $(STAMP)" in (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert 'relay = "relay.cli.main:main"' in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+
+
+def test_license_is_an_spdx_string() -> None:
+    """setuptools >= 77 warns three times per install about a license table."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["license"] == "EUPL-1.2"
+    assert "setuptools>=77" in pyproject["build-system"]["requires"][0]

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from relay.demo.ports import screen_ports
 from relay.demo.region import DemoNode, build_region
 from relay.sim.scenario import load_scenario
 from relay.store.store import Store
@@ -30,6 +31,7 @@ from relay.wire.issuer import Issuer
 
 pytestmark = pytest.mark.slow
 
+VILLAGE = load_scenario("village")
 FAST_INTERVALS = {
     "heartbeat_s": 8,
     "heartbeat_after_bulletin_s": 3,
@@ -123,7 +125,7 @@ def _held(point: DemoNode) -> list[int]:
 
 
 def test_kill_minus_nine_on_hub_and_point(tmp_path: Path, village: dict[str, int]) -> None:
-    nodes = build_region(tmp_path / "region", load_scenario("village"), village, 28180)
+    nodes = build_region(tmp_path / "region", VILLAGE, village, screen_ports(VILLAGE, 0))
     hub = next(n for n in nodes if n.name == "hub")
     point = next(n for n in nodes if n.name == "p-centrum")
     for n in (hub, point):
@@ -181,7 +183,7 @@ def test_help_request_survives_kill_minus_nine(tmp_path: Path, village: dict[str
     """A request queued while the hub is down, the point killed right after: sent after
     the restart, at the hub exactly once; an operator's reply queued just before the hub is
     killed reaches the point after the hub's restart. All through the `relay help` CLI."""
-    nodes = build_region(tmp_path / "region", load_scenario("village"), village, 28280)
+    nodes = build_region(tmp_path / "region", VILLAGE, village, screen_ports(VILLAGE, 0))
     hub = next(n for n in nodes if n.name == "hub")
     point = next(n for n in nodes if n.name == "p-centrum")
     for n in (hub, point):

@@ -15,7 +15,8 @@ import pytest
 from aiohttp import web
 
 from relay.daemon.api import ensure_token, make_app
-from relay.doctor import local
+from relay.daemon.config import load_config
+from relay.doctor import live, local
 from relay.doctor.report import Status
 from relay.doctor.run import Options, run
 from relay.emulator.node import NodeOptions
@@ -24,7 +25,7 @@ from relay.radio.channel import channel_url, new_channel
 from relay.radio.profile import Location
 from relay.radio.render import Site, render, write_profile
 from relay.wire import envelope, hubtime
-from relay.wire.keys import load_private
+from relay.wire.keys import format_key_id, load_private
 from relay.wire.model import Certificate, Role
 from tests.daemon.conftest import Cluster, make_keys, wait_for
 from tests.provision.conftest import Region
@@ -183,6 +184,48 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _point_config(tmp_path: Path, port: int) -> Path:
+    config = tmp_path / "relay.toml"
+    config.write_text(
+        'role = "point"\nname = "np-001"\n[radio]\nurl = "loop://air/np-001"\n'
+        f'[keys]\nkey = "keys/np-001.key"\ncert = "keys/np-001.cert"\nkeyring = "keys"\n'
+        f'[store]\npath = "np-001.db"\n[screen]\nlisten = "127.0.0.1:{port}"\n'
+        'token_file = "np-001.token"\n[point]\nid = 1\n'
+    )
+    return config
+
+
+async def test_another_nodes_daemon_at_the_address_does_not_pass(tmp_path: Path) -> None:
+    """Issue 14 item 10: a hub answering at a point's address passed as 'daemon running'."""
+    make_keys(tmp_path / "keys", 1)
+    cluster = Cluster(tmp_path)
+    port = _free_port()
+    config = _point_config(tmp_path, port)
+    try:
+        hub = await cluster.start("hub-utrecht", "hub")
+        runner = web.AppRunner(make_app(hub, ensure_token(tmp_path / "hub.token")))
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        results = await asyncio.to_thread(run, Options(config), time.time())
+        await runner.cleanup()
+    finally:
+        await cluster.close()
+    [daemon] = [r for r in results if r.name == "daemon"]
+    assert daemon.status is Status.FAIL
+    assert "is hub hub-utrecht, not point np-001" in daemon.detail and "listen" in daemon.fix
+
+
+def test_a_daemon_with_another_key_does_not_pass(tmp_path: Path) -> None:
+    make_keys(tmp_path / "keys", 1)
+    config = load_config(_point_config(tmp_path, 1))
+    state = {"role": "point", "name": "np-001", "key_id": "0badc0de"}
+    key = load_private(tmp_path / "keys" / "np-001.key")
+    result = live.daemon(config, state, key.key_id)
+    assert result.status is Status.FAIL and "signs with key 0badc0de" in result.detail
+    state["key_id"] = format_key_id(key.key_id)
+    assert live.daemon(config, state, key.key_id).status is Status.PASS
+
+
 async def test_running_point_heard_the_hub(tmp_path: Path) -> None:
     make_keys(tmp_path / "keys", 1)
     cluster = Cluster(tmp_path)
@@ -191,13 +234,7 @@ async def test_running_point_heard_the_hub(tmp_path: Path) -> None:
     site = Site("NSP 001", "P001", Location(52.0, 5.1, 2), channel)
     _profile, text = render(REPO / "firmware-config" / "point.yaml", site)
     write_profile(tmp_path / "radio.yaml", text)
-    config = tmp_path / "relay.toml"
-    config.write_text(
-        'role = "point"\nname = "np-001"\n[radio]\nurl = "loop://air/np-001"\n'
-        f'[keys]\nkey = "keys/np-001.key"\ncert = "keys/np-001.cert"\nkeyring = "keys"\n'
-        f'[store]\npath = "np-001.db"\n[screen]\nlisten = "127.0.0.1:{port}"\n'
-        'token_file = "np-001.token"\n[point]\nid = 1\n'
-    )
+    config = _point_config(tmp_path, port)
     try:
         await cluster.start("hub-utrecht", "hub")
         point = await cluster.start("np-001", "point", 1)

@@ -35,6 +35,12 @@ def _free_ports(n: int) -> int:
     raise RuntimeError("no free ports")
 
 
+def _os_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def _free(port: int) -> bool:
     with socket.socket() as s:
         try:
@@ -81,8 +87,9 @@ def _daemon(root: Path, tmp_path: Path, name: str) -> subprocess.Popen[bytes]:
 def test_guide_end_to_end(region: Region, relay: RelayRun, village: int, tmp_path: Path) -> None:
     hub_radio, point_radio = f"tcp://127.0.0.1:{village}", f"tcp://127.0.0.1:{village + 3}"
     hub_args = region.hub_args("--new-channel", "noodnet", "--radio", hub_radio)
-    hub_args += ["--listen", "127.0.0.1:18081"]
-    point_args = region.point_args("--radio", point_radio, "--listen", "127.0.0.1:18080")
+    hub_screen, point_screen = _os_port(), _os_port()  # never fixed ports (issue 14 item 9)
+    hub_args += ["--listen", f"127.0.0.1:{hub_screen}"]
+    point_args = region.point_args("--radio", point_radio, "--listen", f"127.0.0.1:{point_screen}")
     for args in (hub_args, point_args):
         assert relay(*args).returncode == 0
         assert relay(*region.certify_args()).returncode == 0

@@ -99,6 +99,10 @@ def test_template_parameter_errors_name_the_parameter() -> None:
         ({"expires_in_min": "-1"}, "expires_in_min"),
         ({"expires_in_min": "lots"}, "expires_in_min"),
         ({"target": {"points": "0"}}, "target.points"),
+        ({"target": {"groups": 5}}, "target.groups"),  # was an HTTP 500 (issue 14 item 7)
+        ({"target": {"groups": [1, 2]}}, "target.groups"),
+        ({"target": {"groups": "x" * 33}}, "target.groups"),
+        ({"target": "everyone"}, "target"),
         ({"mode": "template"}, "template.name"),
         ({"mode": "template", "template": {"code": "x"}}, "template.name"),
         ({"mode": "template", "template": {"name": "all-clear", "params": "a"}}, "template.params"),

@@ -52,9 +52,9 @@ async def test_personal_fields_need_the_session_and_its_csrf_token(
         assert made.status == 200, await made.text()
         csrf = await login(http, base)
         # The cookie alone (what another site could make a browser send) is not enough.
-        [public] = await (await http.get(base + "/api/help")).json()
-        assert not set(PERSONAL) & public.keys()
-        assert public["type"] == "medical" and public["people"] == 2
+        public = await http.get(base + "/api/help")
+        assert public.status == 401  # not even the type, urgency or a count (issue 14 item 6)
+        assert "medical" not in await public.text()
         [full] = await (await http.get(base + "/api/help", headers={"X-CSRF-Token": csrf})).json()
         assert (full["location"], full["text"], full["handler"]) == ("Kerkstraat 1", "Val", "")
         # The kiosk's public view says nothing about help at all.
@@ -62,3 +62,27 @@ async def test_personal_fields_need_the_session_and_its_csrf_token(
         assert "Kerkstraat" not in kiosk and "help" not in kiosk.lower()
     hub = web_cluster.nodes["hub-utrecht"]
     await wait_for(lambda: len(hub.store.help.all()) == 1)
+
+
+async def test_a_point_tells_an_anonymous_caller_nothing_about_help(
+    web_cluster: WebCluster,
+) -> None:
+    """Issue 14 item 6: type, urgency, people, state and even a count were public."""
+    hub_base = await web_cluster.start_served("hub-utrecht", "hub")
+    base = await web_cluster.start_served("np-001", "point", 1)
+    async with client() as http:
+        made = await http.post(
+            base + "/api/help",
+            json={"type": "fire", "urgency": "life_threatening", "people": 3, "location": "X"},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
+        assert made.status == 200, await made.text()
+        for query in ("", "?open=1"):
+            r = await http.get(f"{base}/api/help{query}")
+            body = await r.text()
+            assert r.status == 401 and "fire" not in body and "life" not in body
+        # The hub's control room still sees its alarms without login, without personal fields.
+        hub = web_cluster.nodes["hub-utrecht"]
+        await wait_for(lambda: len(hub.store.help.all()) == 1)
+        [row] = await (await http.get(hub_base + "/api/help")).json()
+        assert row["type"] == "fire" and not set(PERSONAL) & row.keys()

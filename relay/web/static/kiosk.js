@@ -24,7 +24,9 @@
     const hub = view.hub;
     const banner = document.getElementById("stale");
     let text = null;
-    if (hub.heard_s_ago === null) {
+    if (hub.radio_down) {
+      text = ui.no_radio; // the daemon serves the screens while it retries the radio
+    } else if (hub.heard_s_ago === null) {
       text = ui.never;
     } else {
       const ago = hub.heard_s_ago + secondsSinceFetch();
