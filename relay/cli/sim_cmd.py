@@ -2,7 +2,8 @@
 
 ``relay sim scenarios`` lists the shipped scenarios; ``relay sim check NAME|FILE``
 validates one (a bad key is a one-line error naming it) and shows, per support point,
-how many radio hops it is from the hub and its best link, on the simulator's path-loss
+how many radio hops it is from the hub and its best link, after a histogram of points
+by hops (1, 2, 3, 4+, unreachable), on the simulator's path-loss
 model. ``relay sim run NAME|FILE`` floods text bulletins from the hub for a while and
 prints what reached the points.
 """
@@ -15,8 +16,9 @@ from pathlib import Path
 import click
 
 from relay.sim.bench import reachable_points, run_scenario, text_baseline
+from relay.sim.hops import hop_histogram
 from relay.sim.mesh import Mesh
-from relay.sim.scenario import NodeKind, Scenario, load_scenario, shipped_scenarios
+from relay.sim.scenario import NodeKind, PathLoss, Scenario, load_scenario, shipped_scenarios
 
 
 @click.group()
@@ -29,7 +31,7 @@ def scenarios() -> None:
     """List the scenarios shipped with noodrelay."""
     for name in shipped_scenarios():
         scenario = load_scenario(name)
-        click.echo(f"{name:<10} {len(scenario.nodes):>4} nodes  {scenario.description}")
+        click.echo(f"{name:<12} {len(scenario.nodes):>4} nodes  {scenario.description}")
 
 
 def _load(name_or_file: str) -> Scenario:
@@ -46,10 +48,7 @@ def check(scenario: str, seed: int) -> None:
     hubs = sc.of_kind(NodeKind.HUB)
     radio = sc.radio
     click.echo(f"scenario    {sc.name}: {sc.description}")
-    click.echo(
-        f"radio       {radio.preset.name}, hop limit {radio.hop_limit}, "
-        f"{'link table' if sc.links is not None else radio.environment.value + ' path loss'}"
-    )
+    click.echo(f"radio       {radio.preset.name}, hop limit {radio.hop_limit}, {_model(sc)}")
     kinds = ", ".join(f"{len(sc.of_kind(k))} {k.value}" for k in NodeKind)
     click.echo(f"nodes       {len(sc.nodes)} ({kinds}); {len(mesh.links)} directed links")
     if not hubs:
@@ -58,6 +57,10 @@ def check(scenario: str, seed: int) -> None:
     reachable = reachable_points(mesh, hubs[0].name)
     points = sc.of_kind(NodeKind.POINT)
     click.echo(f"reach       {len(reachable)} of {len(points)} points within the hop limit")
+    histogram = hop_histogram(mesh, hubs[0].name)
+    click.echo("hops        points by fewest radio hops from the hub (usable links)")
+    for label, count in histogram.rows():
+        click.echo(f"  {label:<12} {count:>4}")
     floor = mesh.air.demod_floor_db
     for spec in points:
         links = [link for link in mesh.air.neighbours(spec.num) if link.snr_db >= floor]
@@ -66,6 +69,15 @@ def check(scenario: str, seed: int) -> None:
         where = f"{hop} hop(s)" if hop is not None else "unreachable"
         best_text = f"best link {best:+.1f} dB" if best is not None else "no usable link"
         click.echo(f"  {spec.name:<28} {where:<12} {len(links):>3} neighbours, {best_text}")
+
+
+def _model(sc: Scenario) -> str:
+    if sc.links is not None:
+        return "link table"
+    hata = f"Hata {sc.radio.environment.value}"
+    if sc.radio.path_loss is PathLoss.TOWN:
+        return f"town path loss (3GPP UMi below 30 m, {hata} above)"
+    return f"{hata} path loss"
 
 
 @sim.command("run")

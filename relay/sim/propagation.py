@@ -24,6 +24,10 @@ The model, and where its numbers come from
   end (5-10 m of LMR-240 to a roof antenna), plus a per-node ``extra_loss_db`` for
   antennas indoors or behind walls.
 
+* **Low antennas in towns** (scenarios with ``path_loss = "town"``): 3GPP TR 38.901
+  UMi-Street Canyon between antennas below 30 m, Hata only where one end is elevated,
+  and ITU-R P.2109 building entry loss for indoor radios; see :mod:`relay.sim.townmodel`.
+
 A link's SNR is ``tx power + gains - path loss - shadowing - site losses - noise floor``.
 Links more than 10 dB below the demodulation floor are dropped: they can neither be
 received nor meaningfully interfere (the capture margin is 6 dB).
@@ -36,7 +40,8 @@ import random
 from dataclasses import dataclass
 
 from relay.airtime import ModemPreset
-from relay.sim.scenario import Environment, NodeSpec, Position, RadioConfig, Scenario
+from relay.sim.scenario import Environment, NodeSpec, PathLoss, Position, RadioConfig, Scenario
+from relay.sim.townmodel import ELEVATED_M, umi_nlos_db
 
 #: EU_868 LONG_FAST slot centre; every preset in the EU_868 narrow band sits within 250 kHz of it.
 FREQUENCY_MHZ = 869.525
@@ -102,6 +107,15 @@ def hata_loss_db(
     return max(loss, free_space_loss_db(d_km, f_mhz))
 
 
+def path_loss_db(d_km: float, h1_m: float, h2_m: float, radio: RadioConfig) -> float:
+    """Median path loss (dB) of a link on the scenario's model (before shadowing)."""
+    high, low = max(h1_m, h2_m), min(h1_m, h2_m)
+    if radio.path_loss is PathLoss.TOWN and high < ELEVATED_M:
+        umi = umi_nlos_db(d_km * 1000.0, high, low, FREQUENCY_MHZ / 1000.0)
+        return max(umi, free_space_loss_db(d_km))
+    return hata_loss_db(d_km, high, low, radio.environment)
+
+
 def radio_horizon_km(h1_m: float, h2_m: float) -> float:
     return EARTH_HORIZON_KM_PER_SQRT_M * (math.sqrt(h1_m) + math.sqrt(h2_m))
 
@@ -124,7 +138,7 @@ def mean_snr_db(
     d = distance_km(src.position, dst.position)
     if d > radio_horizon_km(h1, h2):
         return None
-    loss = hata_loss_db(d, max(h1, h2), min(h1, h2), radio.environment) + shadowing_db
+    loss = path_loss_db(d, h1, h2, radio) + shadowing_db
     tx = src.tx_power_dbm if src.tx_power_dbm is not None else radio.tx_power_dbm
     g_tx = src.antenna_gain_dbi if src.antenna_gain_dbi is not None else radio.antenna_gain_dbi
     g_rx = dst.antenna_gain_dbi if dst.antenna_gain_dbi is not None else radio.antenna_gain_dbi

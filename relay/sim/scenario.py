@@ -44,6 +44,18 @@ class Environment(enum.Enum):
     OPEN = "open"
 
 
+class PathLoss(enum.Enum):
+    """Which path-loss model turns distances into links (see :mod:`relay.sim.propagation`).
+
+    ``hata``: Okumura-Hata for every link, low antennas extrapolated (the open-country
+    region). ``town``: low antennas in Dutch towns; 3GPP TR 38.901 UMi street canyon
+    between antennas below rooftops, Okumura-Hata only where one end stands >= 30 m.
+    """
+
+    HATA = "hata"
+    TOWN = "town"
+
+
 @dataclass(frozen=True, slots=True)
 class RadioConfig:
     """Channel-wide settings; the path-loss numbers are documented in propagation.py."""
@@ -53,6 +65,7 @@ class RadioConfig:
     #: Extra probability that any one frame is lost on any one link (the benchmark's knob).
     extra_loss: float = 0.0
     environment: Environment = Environment.SUBURBAN
+    path_loss: PathLoss = PathLoss.HATA
     tx_power_dbm: float = 22.0
     antenna_gain_dbi: float = 2.15
     #: Coax and connectors between radio and antenna, at each end of a link.
@@ -199,7 +212,7 @@ _RADIO_FLOATS = (
 
 
 def _parse_radio(raw: Mapping[str, Any]) -> RadioConfig:
-    keys = {"preset", "hop_limit", "extra_loss", "environment", "tx_queue_size"}
+    keys = {"preset", "hop_limit", "extra_loss", "environment", "path_loss", "tx_queue_size"}
     _known_keys(raw, keys | {"duty_cycle_percent", *_RADIO_FLOATS}, "radio")
     preset_name = _opt(raw, "preset", str, "radio.preset", "LONG_FAST")
     try:
@@ -227,6 +240,7 @@ def _parse_radio(raw: Mapping[str, Any]) -> RadioConfig:
         hop_limit=hop_limit,
         extra_loss=extra_loss,
         environment=_enum(raw, "environment", Environment, "radio.environment", "suburban"),
+        path_loss=_enum(raw, "path_loss", PathLoss, "radio.path_loss", "hata"),
         tx_queue_size=queue,
         duty_cycle_percent=duty,
         **floats,
@@ -398,6 +412,7 @@ _ENUM_WORDS = {
     "RebroadcastMode": "rebroadcast mode",
     "NodeKind": "node kind",
     "Environment": "environment",
+    "PathLoss": "path-loss model",
 }
 
 

@@ -9,7 +9,12 @@ def test_lists_and_checks_scenarios() -> None:
     runner = CliRunner()
     listed = runner.invoke(cli, ["sim", "scenarios"])
     assert listed.exit_code == 0
-    assert [line.split()[0] for line in listed.output.splitlines()] == ["city", "region", "village"]
+    assert [line.split()[0] for line in listed.output.splitlines()] == [
+        "city",
+        "region",
+        "region-town",
+        "village",
+    ]
     checked = runner.invoke(cli, ["sim", "check", "village"])
     assert checked.exit_code == 0
     assert "reach       5 of 5 points within the hop limit" in checked.output
