@@ -14,6 +14,11 @@ broadcasts a 60-byte text status every 30 minutes. Printed per cell:
 
 Other traffic models (the delivery engine) plug in as further columns through
 ``relay.sim.bench.run_scenario``. Run: ``python tools/bench_mesh.py [--seeds N]``.
+
+``--table region`` is issue 11's table: both region scenarios at 20 % extra loss, at
+LONG_FAST and MEDIUM_FAST, >= 5 seeds of 2 h each, the layout we ship against plain
+text in the same runs, and the targets under it (``--jobs N`` processes; a region run
+takes tens of seconds to minutes of wall time).
 """
 
 from __future__ import annotations
@@ -28,7 +33,18 @@ from relay.sim.api import Role
 from relay.sim.bench import AppFactory, Cell, format_table, run_scenario, text_baseline
 from relay.sim.engine_bench import Column, Traffic, format_delivery_table
 from relay.sim.engine_bench import run as run_delivery
+from relay.sim.parallel import run_all
+from relay.sim.region_bench import (
+    PLAIN,
+    REGION_DURATION_S,
+    SHIPPED,
+    format_region_table,
+    region_cells,
+    region_columns,
+    region_tasks,
+)
 from relay.sim.scenario import load_scenario
+from relay.sim.targets import verdict_table
 
 DELIVERY_HEADER = """\
 Delivery (issue 4): 6 bulletins/hour from the hub (every third Immediate/Severe), a status
@@ -113,6 +129,82 @@ def delivery_table(seeds: int, duration: float, scenarios: list[str]) -> str:
     return format_delivery_table(rows)
 
 
+REGION_SCENARIOS = ("region", "region-town")
+REGION_PRESETS = ("LONG_FAST", "MEDIUM_FAST")
+REGION_HEADER = """\
+Region (issue 11): {loss:.0%} extra loss, 8 bulletins/hour (every third Immediate/Severe),
+{minutes:.0f} min of virtual time per run, {seeds} seeds per cell. <=10min: share of
+(bulletin, reachable point) pairs delivered within 10 minutes, mean over seeds, and the
+worst seed; pairs: fewest pairs in one seed; status: share of (point, status interval)
+pairs the hub heard (mean, worst seed); util: per-node channel utilisation (tx + rx) over
+the run, average over nodes and the busiest node (mean over seeds, worst seed); duty max:
+highest rolling-hour transmit share of any node, relay sites included; false: (point,
+bulletin) pairs the hub showed as received while the point did not hold the bulletin,
+checked at every receipt. "{shipped}": every radio as its firmware-config/ profile and
+the engines as `relay provision` configures them; "{plain}": the same bulletins and a
+60-byte status as channel text, every radio in the Meshtastic app's default role."""
+
+
+def region_table(args: argparse.Namespace) -> None:
+    """Issue 11: the shipped layout on both regions, >= 5 seeds, targets judged."""
+    names = [s for s in (args.scenario or REGION_SCENARIOS) if s.startswith("region")]
+    scenarios = [load_scenario(name) for name in names or REGION_SCENARIOS]
+    labels = args.column or None
+    tasks = region_tasks(
+        scenarios,
+        args.preset or REGION_PRESETS,
+        args.loss,
+        args.region_seeds,
+        labels,
+        duration=args.region_duration,
+    )
+    print(f"  ... region: {len(tasks)} runs on {args.jobs} processes", flush=True)
+
+    def progress(done: int, total: int, result: object) -> None:
+        print(f"  ... region: {done}/{total} runs done", flush=True)
+
+    results = run_all(tasks, args.jobs, progress)
+    cells = region_cells(tasks, results)
+    print()
+    print(
+        REGION_HEADER.format(
+            loss=args.loss,
+            minutes=args.region_duration / 60,
+            seeds=args.region_seeds,
+            shipped=SHIPPED,
+            plain=PLAIN,
+        )
+    )
+    print(format_region_table(cells))
+    print()
+    print(f"Targets (issue 11), column {SHIPPED!r}; value and pass/FAIL per cell:")
+    judged = [
+        (c.label, ours, c.summary(PLAIN)) for c in cells if (ours := c.summary(SHIPPED)) is not None
+    ]
+    print(verdict_table(judged))
+    print()
+
+
+def _region_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("region table (issue 11)")
+    group.add_argument("--region-seeds", type=int, default=5, help="seeds per cell (default 5)")
+    group.add_argument(
+        "--region-duration",
+        type=float,
+        default=REGION_DURATION_S,
+        help="virtual seconds per region run (default 7200)",
+    )
+    group.add_argument("--loss", type=float, default=0.2, help="extra loss (default 0.2)")
+    group.add_argument("--preset", action="append", choices=REGION_PRESETS, help="only these")
+    group.add_argument(
+        "--column",
+        action="append",
+        choices=[c.label for c in region_columns("LONG_FAST")],
+        help="only these columns (default: all)",
+    )
+    group.add_argument("--jobs", type=int, default=2, help="processes (default 2)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=3, help="runs per cell (default 3)")
@@ -120,12 +212,18 @@ def main() -> None:
     parser.add_argument("--scenario", action="append", help="only these scenarios")
     parser.add_argument(
         "--table",
-        choices=("baseline", "delivery", "both"),
-        default="both",
-        help="the plain-text baseline (issue 3), the delivery engine (issue 4), or both",
+        choices=("baseline", "delivery", "region", "all"),
+        default="all",
+        help="the plain-text baseline (issue 3), the delivery engine (issue 4), the region "
+        "table (issue 11), or all three",
     )
+    _region_arguments(parser)
     args = parser.parse_args()
-    if args.table in ("delivery", "both"):
+    if args.table in ("region", "all"):
+        region_table(args)
+    if args.table == "region":
+        return
+    if args.table in ("delivery", "all"):
         chosen = [s for s in (args.scenario or DELIVERY_SCENARIOS) if s in DELIVERY_SCENARIOS]
         table = delivery_table(args.seeds, args.duration, chosen or list(DELIVERY_SCENARIOS))
         print()

@@ -300,6 +300,11 @@ class DeliveryMetrics:
     duty_max: float
     tx_per_hour: float
     wall_s: float
+    #: The node with the highest channel utilisation.
+    busiest_node: str = ""
+    #: Points within the hop limit of the hub on links above the demodulation floor
+    #: (the shares above are over these).
+    reachable: int = 0
 
 
 def run(
@@ -417,6 +422,8 @@ def _measure(
         duty_max=max(u.peak_duty_cycle_percent for u in usage),
         tx_per_hour=mesh.air.stats.transmissions * 3600 / duration,
         wall_s=wall,
+        busiest_node=usage[utils.index(max(utils))].name,
+        reachable=len(reachable),
     )
 
 

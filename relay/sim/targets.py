@@ -45,6 +45,8 @@ class Summary:
     #: below ~1000).
     min_pairs: int
     wall_s: float
+    #: Points the shares are over (reachable from the hub; fewest in one seed).
+    reachable: int = 0
 
     @classmethod
     def of(cls, runs: Sequence[DeliveryMetrics]) -> Summary:
@@ -63,6 +65,7 @@ class Summary:
             false_receipts=sum(r.false_receipts for r in runs),
             min_pairs=min(r.pairs for r in runs),
             wall_s=sum(r.wall_s for r in runs),
+            reachable=min(r.reachable for r in runs),
         )
 
 

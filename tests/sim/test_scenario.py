@@ -138,7 +138,8 @@ def test_link_table_makes_positions_optional():
 
 def test_files_unknown_names_and_broken_toml(tmp_path: Path):
     with pytest.raises(
-        ConfigError, match=r"unknown scenario 'atlantis' \(shipped: city, region, region-town, village"
+        ConfigError,
+        match=r"unknown scenario 'atlantis' \(shipped: city, region, region-town, village",
     ):
         load_scenario("atlantis")
     broken = tmp_path / "broken.toml"
