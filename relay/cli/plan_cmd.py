@@ -162,6 +162,11 @@ def _show_planned(o: Outcome) -> None:
     )
     click.echo(f"  status coverage      {100 * s.status:.1f}% [>= 99%]")
     click.echo(f"  duty cycle, max      {s.duty_max:.1f}% [<= 10%]")
+    if s.min_pairs < 1000:
+        click.echo(
+            f"  (only {s.min_pairs} bulletin-point pairs per seed: the delivery share is "
+            "rough; more --minutes or --seeds sharpen it)"
+        )
 
 
 def _show_candidates(outcomes: list[Outcome]) -> None:

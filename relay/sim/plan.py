@@ -133,11 +133,10 @@ def recommend(outcomes: Sequence[Outcome]) -> tuple[Outcome | None, str]:
     """The cheapest candidate meeting every target, and a sentence saying why."""
     good = [o for o in outcomes if o.ok]
     if not good:
-        least = min(outcomes, key=lambda o: (len(o.misses), o.summary.util_busiest_worst))
+        least = min(outcomes, key=_closeness)
         return None, (
             f"no candidate meets every target; closest is {least.candidate} "
-            f"(misses: {', '.join(least.misses)}). Add a relay site near "
-            f"{least.busiest_node} or split the region."
+            f"(misses: {', '.join(least.misses)}). {_advice(least)}"
         )
     best = min(good, key=lambda o: o.summary.util_busiest_worst)
     others = len(good) - 1
@@ -145,4 +144,22 @@ def recommend(outcomes: Sequence[Outcome]) -> tuple[Outcome | None, str]:
         f"it meets every target with the least air at the busiest node "
         f"({best.summary.util_busiest_worst:.1f}% at {best.busiest_node}"
         + (f"; {others} other candidate(s) also pass but use more)" if others else ")")
+    )
+
+
+def _closeness(o: Outcome) -> tuple[int, float, float]:
+    """Fewest targets missed, then the best delivery, then the least air."""
+    return (len(o.misses), -o.summary.bulletins, o.summary.util_busiest_worst)
+
+
+def _advice(o: Outcome) -> str:
+    """The cheapest kind of change for what fails: air or links."""
+    if any(m.startswith("utilisation") or m.startswith("duty") for m in o.misses):
+        return (
+            f"The channel is too busy (busiest: {o.busiest_node}): split the region, or add "
+            "relay sites so that points need fewer hops."
+        )
+    return (
+        "The air has room; delivery is short: add a relay site where points have weak "
+        "links (`relay sim check` shows each point's best link), then plan again."
     )
