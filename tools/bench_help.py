@@ -84,8 +84,14 @@ def main() -> None:
     plan = HelpPlan(requests=args.requests, operator_delay_s=args.operator_delay)
     keyed = _tasks(args, plan)
 
-    def progress(done: int, total: int, result: object) -> None:
-        print(f"  ... help: {done}/{total} runs done", flush=True)
+    def progress(done: int, total: int, index: int, result: HelpMetrics) -> None:
+        (name, label, loss), _ = keyed[index]
+        print(
+            f"  ... help: {done}/{total} runs done ({name} {label} {loss:.0%} {result.column}: "
+            f"{len(result.to_hub)}/{result.requests} at the hub, "
+            f"{len(result.to_ack)} acknowledged)",
+            flush=True,
+        )
 
     print(f"  ... help: {len(keyed)} runs on {args.jobs} processes", flush=True)
     results = run_all([task for _, task in keyed], args.jobs, progress)

@@ -58,8 +58,13 @@ def main() -> None:
         args.duration,
     )
 
-    def progress(done: int, total: int, result: object) -> None:
-        print(f"  ... scale: {done}/{total} runs done", flush=True)
+    def progress(done: int, total: int, index: int, result: object) -> None:
+        t = tasks[index]
+        print(
+            f"  ... scale: {done}/{total} runs done ({t.scenario.name} {t.column.label!r} "
+            f"seed {t.seed})",
+            flush=True,
+        )
 
     print(f"  ... scale: {len(tasks)} runs on {args.jobs} processes", flush=True)
     cells = region_cells(tasks, run_all(tasks, args.jobs, progress))

@@ -77,7 +77,7 @@ def plan(
     _describe(region, settings)
     options = _options(planned, intervals)
 
-    def progress(done: int, total: int, result: object) -> None:
+    def progress(done: int, total: int, index: int, result: object) -> None:
         click.echo(f"  simulating: {done}/{total} runs done", err=True)
 
     outcomes = evaluate(region, options, settings, progress)

@@ -3,7 +3,8 @@
 Each run is a picklable, argument-free callable (a frozen dataclass with ``__call__``),
 so the same task runs in this process (``jobs=1``, easy to debug) or in a pool. Results
 come back in the order of the tasks whatever order they finish in; ``on_done`` hears of
-each as it finishes (the tools print progress lines from it; library code never prints).
+each as it finishes, with its index (the tools print progress lines from it; library
+code never prints).
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ def _call(indexed: tuple[int, Callable[[], T]]) -> tuple[int, T]:
 def run_all(
     tasks: Sequence[Callable[[], T]],
     jobs: int = 2,
-    on_done: Callable[[int, int, T], None] | None = None,
+    on_done: Callable[[int, int, int, T], None] | None = None,
 ) -> list[T]:
-    """Run every task; ``on_done(done, total, result)`` after each one."""
+    """Run every task; ``on_done(done, total, index, result)`` after each one."""
     results: dict[int, T] = {}
     indexed = list(enumerate(tasks))
     if jobs <= 1 or len(tasks) <= 1:
@@ -40,10 +41,10 @@ def _collect(
     finished: Iterable[tuple[int, T]],
     total: int,
     results: dict[int, T],
-    on_done: Callable[[int, int, T], None] | None,
+    on_done: Callable[[int, int, int, T], None] | None,
 ) -> list[T]:
     for index, result in finished:
         results[index] = result
         if on_done is not None:
-            on_done(len(results), total, result)
+            on_done(len(results), total, index, result)
     return [results[i] for i in range(total)]

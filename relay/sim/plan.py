@@ -102,7 +102,7 @@ def evaluate(
     scenario: Scenario,
     options: Sequence[Candidate],
     settings: PlanSettings,
-    on_done: Callable[[int, int, DeliveryMetrics], None] | None = None,
+    on_done: Callable[[int, int, int, DeliveryMetrics], None] | None = None,
 ) -> list[Outcome]:
     """Run every candidate's seeds; one outcome per candidate, in the given order."""
     tasks = _tasks(scenario, options, settings)

@@ -17,6 +17,9 @@ from relay.sim.targets import Summary
 
 SHIPPED = "noodrelay, shipped"
 PLAIN = "plain text (today)"
+CLIENT = "noodrelay, points CLIENT"
+#: Short names of the columns, for command lines.
+COLUMN_KEYS = {"shipped": SHIPPED, "plain": PLAIN, "client": CLIENT}
 
 #: Enough bulletins that every seed has >= 1000 (bulletin, reachable point) pairs in a
 #: 150-point region: 8 an hour for 2 h is 14-15 bulletins.
@@ -30,7 +33,7 @@ def region_columns(preset: str) -> tuple[Column, ...]:
     return (
         Column(SHIPPED, "noodrelay", preset, shipped=True),
         Column(PLAIN, "plain", preset),
-        Column("noodrelay, points CLIENT", "noodrelay", preset),
+        Column(CLIENT, "noodrelay", preset),
     )
 
 

@@ -143,7 +143,7 @@ def test_the_grid_runs_in_parallel_and_comes_back_in_order() -> None:
         (PLAIN, 2),
     ]
     done: list[int] = []
-    parallel = run_all(tasks, 2, lambda n, total, _: done.append(n))
+    parallel = run_all(tasks, 2, lambda n, total, index, _: done.append(n))
     assert sorted(done) == [1, 2, 3, 4]
     alone = run_all(tasks[:1], 1)
     # The same seed gives the same run in a worker process and in this one.
