@@ -37,12 +37,12 @@ from relay.sim.scenario import load_scenario
 
 SCENARIOS = ("city", "region", "region-town")
 LOSSES = (0.2,)
-#: (label, preset, shipped layout?)
-LAYOUTS = (
-    ("LONG_FAST shipped", "LONG_FAST", True),
-    ("MEDIUM_FAST shipped", "MEDIUM_FAST", True),
-    ("LONG_FAST today", None, False),
-)
+#: key -> (label, preset, shipped layout?)
+LAYOUTS = {
+    "long": ("LONG_FAST shipped", "LONG_FAST", True),
+    "medium": ("MEDIUM_FAST shipped", "MEDIUM_FAST", True),
+    "today": ("LONG_FAST today", None, False),
+}
 COLUMNS = ("noodrelay", "plain")
 
 
@@ -53,7 +53,7 @@ def _tasks(
     out = []
     for name in args.scenario or SCENARIOS:
         scenario = load_scenario(name)
-        for label, preset, shipped in LAYOUTS:
+        for label, preset, shipped in (LAYOUTS[key] for key in args.layout or LAYOUTS):
             for loss in args.loss or LOSSES:
                 for column in COLUMNS:
                     for seed in range(1, args.seeds + 1):
@@ -80,6 +80,12 @@ def main() -> None:
     parser.add_argument("--scenario", action="append", choices=SCENARIOS, help="only these")
     parser.add_argument("--loss", action="append", type=float, help="losses (default 0.2)")
     parser.add_argument("--jobs", type=int, default=2, help="processes (default 2)")
+    parser.add_argument(
+        "--layout",
+        action="append",
+        choices=LAYOUTS,
+        help="only these: long / medium (shipped, LONG_FAST / MEDIUM_FAST), today",
+    )
     args = parser.parse_args()
     plan = HelpPlan(requests=args.requests, operator_delay_s=args.operator_delay)
     keyed = _tasks(args, plan)

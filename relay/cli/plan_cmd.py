@@ -27,6 +27,7 @@ from relay.sim.plan import (
     recommend,
 )
 from relay.sim.scenario import NodeKind, Scenario, load_scenario
+from relay.sim.targets import pct
 
 BAD_INPUT = 2
 
@@ -160,7 +161,7 @@ def _show_planned(o: Outcome) -> None:
         f"  bulletins <= 10 min  {100 * s.bulletins:.2f}% "
         f"(worst seed {100 * s.bulletins_worst:.2f}%) [>= 99.9%]"
     )
-    click.echo(f"  status coverage      {100 * s.status:.1f}% [>= 99%]")
+    click.echo(f"  status coverage      {pct(s.status, 1)} [>= 99%]")
     click.echo(f"  duty cycle, max      {s.duty_max:.1f}% [<= 10%]")
     if s.min_pairs < 1000:
         click.echo(
@@ -176,7 +177,7 @@ def _show_candidates(outcomes: list[Outcome]) -> None:
         verdict = "meets every target" if o.ok else "misses: " + ", ".join(o.misses)
         click.echo(
             f"  {o.candidate!s:<36} util {s.util_avg:5.1f}% / {s.util_busiest_worst:5.1f}%  "
-            f"bulletins {100 * s.bulletins:6.2f}%  status {100 * s.status:5.1f}%  {verdict}"
+            f"bulletins {100 * s.bulletins:6.2f}%  status {pct(s.status, 1):>6}  {verdict}"
         )
 
 

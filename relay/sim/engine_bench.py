@@ -13,6 +13,7 @@ Measured from what the applications actually received (not from what was sent).
 from __future__ import annotations
 
 import dataclasses
+import math
 import random
 import statistics
 import time
@@ -434,7 +435,9 @@ def status_share(
     once. The intervals are fixed windows of ``interval`` seconds from the start; an
     engine that announces its interval changes ``interval`` here, nothing else."""
     windows = int(duration // interval)
-    if not points or not windows:
+    if not windows:
+        return math.nan  # no whole interval in the run: not measured
+    if not points:
         return 1.0
     heard = 0
     for point in points:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from relay.engine.config import EngineConfig
 from relay.sim.engine_bench import Column, DeliveryMetrics, Traffic, run
 from relay.sim.scenario import Scenario
-from relay.sim.targets import Summary
+from relay.sim.targets import Summary, pct
 
 SHIPPED = "noodrelay, shipped"
 PLAIN = "plain text (today)"
@@ -132,8 +132,8 @@ def format_region_table(cells: Sequence[RegionCell]) -> str:
             false = str(s.false_receipts) if column != PLAIN else "-"
             lines.append(
                 f"{label} {column:<26} {s.seeds:>5} {100 * s.bulletins:7.2f}% "
-                f"{100 * s.bulletins_worst:6.2f}% {s.min_pairs:>5} {100 * s.status:6.1f}% "
-                f"{100 * s.status_worst:5.1f}% {s.util_avg:7.1f}% {s.util_busiest:7.1f}% "
+                f"{100 * s.bulletins_worst:6.2f}% {s.min_pairs:>5} {pct(s.status, 1):>7} "
+                f"{pct(s.status_worst, 1):>6} {s.util_avg:7.1f}% {s.util_busiest:7.1f}% "
                 f"{s.util_busiest_worst:5.1f}% {s.duty_max:7.1f}% {false:>5} {s.wall_s:5.0f}s"
             )
     return "\n".join(lines)

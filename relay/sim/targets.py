@@ -9,6 +9,7 @@ changes in one place.
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +23,12 @@ STATUS_SHARE = 0.99
 UTIL_AVG_PCT = 25.0
 UTIL_BUSIEST_PCT = 40.0
 DUTY_PCT = 10.0
+STATUS_TARGET = "status heard >= 99 %"
+
+
+def pct(share: float, digits: int) -> str:
+    """A share in percent; "n/a" for one not measured (NaN: the run was too short)."""
+    return "n/a" if math.isnan(share) else f"{100 * share:.{digits}f}%"
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +109,7 @@ def verdicts(ours: Summary, plain: Summary | None = None) -> list[Verdict]:
             )
         )
     out += [
-        Verdict("status heard >= 99 %", f"{100 * ours.status:.1f}%", ours.status >= STATUS_SHARE),
+        Verdict(STATUS_TARGET, pct(ours.status, 1), ours.status >= STATUS_SHARE),
         Verdict("utilisation avg <= 25 %", f"{ours.util_avg:.1f}%", ours.util_avg <= UTIL_AVG_PCT),
         Verdict(
             "utilisation busiest <= 40 %",

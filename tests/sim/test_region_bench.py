@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import pytest
 
@@ -91,6 +92,10 @@ def test_status_share_counts_each_interval_once() -> None:
     # a: both windows; b: the second only; c: never.
     assert status_share(heard, {"a", "b", "c"}, 1800.0, 3600.0) == pytest.approx(3 / 6)
     assert status_share(heard, set(), 1800.0, 3600.0) == 1.0
+    # A run shorter than one interval measures nothing (and passes nothing).
+    assert math.isnan(status_share(heard, {"a"}, 1800.0, 900.0))
+    short = Summary.of([_metrics(1.0, status_share=math.nan)])
+    assert "status heard >= 99 %" in failed(short)
 
 
 def _metrics(within: float, **kw: object) -> DeliveryMetrics:
@@ -135,7 +140,7 @@ def test_one_false_receipt_or_a_worse_seed_fails_its_target() -> None:
 
 
 def test_the_grid_runs_in_parallel_and_comes_back_in_order() -> None:
-    tasks = region_tasks([tiny()], ["LONG_FAST"], 0.1, 2, [SHIPPED, PLAIN], TRAFFIC, 1200.0)
+    tasks = region_tasks([tiny()], ["LONG_FAST"], 0.1, 2, [SHIPPED, PLAIN], TRAFFIC, 1800.0)
     assert [(t.column.label, t.seed) for t in tasks] == [
         (SHIPPED, 1),
         (SHIPPED, 2),
