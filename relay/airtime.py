@@ -19,6 +19,15 @@ MESH_HEADER_BYTES = 16
 MAX_PHY_PAYLOAD = 255
 #: Largest payload of ours that one frame carries on a private port (see notes/meshtastic.md).
 MAX_APP_PAYLOAD = 231
+#: Bytes PKI encryption adds to a direct message: AES-CCM's 8-byte tag and a 4-byte extra
+#: nonce (firmware ``MESHTASTIC_PKC_OVERHEAD``, RadioInterface.h; added in Router.cpp
+#: ``perhapsEncode()`` to packets we originate to one node whose public key we know, on
+#: every port but ROUTING, TRACEROUTE, NODEINFO and POSITION; CryptoEngine.cpp
+#: ``encryptCurve25519()`` writes the tag and nonce). Broadcasts never carry it.
+PKI_OVERHEAD_BYTES = 12
+#: Largest payload of ours in one PKI-encrypted direct message: ``perhapsEncode()`` NAKs
+#: TOO_LARGE when Data + 16-byte header + 12 exceeds 255 bytes. Split DMs at this size.
+MAX_PKI_DM_PAYLOAD = MAX_APP_PAYLOAD - PKI_OVERHEAD_BYTES
 #: Meshtastic uses a 16-symbol preamble.
 MESHTASTIC_PREAMBLE = 16
 
@@ -101,11 +110,15 @@ def data_wrapper_bytes(app_payload: int, portnum: int = 256) -> int:
     return 1 + _varint_len(portnum) + 1 + _varint_len(app_payload) + 2
 
 
-def phy_bytes(app_payload: int, portnum: int = 256) -> int:
-    """LoRa PHY payload for one Meshtastic frame carrying ``app_payload`` bytes of ours."""
-    return MESH_HEADER_BYTES + data_wrapper_bytes(app_payload, portnum) + app_payload
+def phy_bytes(app_payload: int, portnum: int = 256, *, pki: bool = False) -> int:
+    """LoRa PHY payload for one Meshtastic frame carrying ``app_payload`` bytes of ours
+    (``pki``: a direct message encrypted to the destination's key)."""
+    overhead = PKI_OVERHEAD_BYTES if pki else 0
+    return MESH_HEADER_BYTES + data_wrapper_bytes(app_payload, portnum) + app_payload + overhead
 
 
-def frame_airtime_s(app_payload: int, p: ModemPreset, portnum: int = 256) -> float:
+def frame_airtime_s(
+    app_payload: int, p: ModemPreset, portnum: int = 256, *, pki: bool = False
+) -> float:
     """Seconds on air for one Meshtastic frame with ``app_payload`` bytes of ours."""
-    return lora_airtime_s(phy_bytes(app_payload, portnum), p)
+    return lora_airtime_s(phy_bytes(app_payload, portnum, pki=pki), p)

@@ -28,7 +28,15 @@ from relay.emulator.phone_api import (
     SPECIAL_NONCE_ONLY_NODES,
     PhoneSession,
 )
-from relay.sim.api import MeshPacket, RebroadcastMode, RoutingError, RoutingReport, SimNodeControl
+from relay.sim.api import (
+    ERRNO_UNKNOWN,
+    MeshPacket,
+    QueueReport,
+    RebroadcastMode,
+    RoutingError,
+    RoutingReport,
+    SimNodeControl,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +57,6 @@ _THROTTLED_PORTS = (
 
 #: ``QueueStatus.res`` when the transmitter is off (firmware ``ERRNO_DISABLED``).
 ERRNO_DISABLED = 34
-#: ``QueueStatus.res`` when the transmit queue had no room (``ERRNO_UNKNOWN``).
-ERRNO_UNKNOWN = 32
 
 #: Runs a callback once the simulated node has handled everything due at this instant.
 AfterAir = Callable[[Callable[[], None]], None]
@@ -103,6 +109,8 @@ class EmulatedNode:
         self._last_free: int | None = None
         #: Routing reports for client packets whose QueueStatus is not out yet, by id.
         self._capturing: dict[int, list[RoutingReport]] = {}
+        #: Client packets the simulated node's full transmit queue refused.
+        self._queue_refused: set[int] = set()
         self._attached = False
 
     @property
@@ -226,9 +234,6 @@ class EmulatedNode:
         if not lora.tx_enabled or lora.region == 0:
             # RadioLibInterface::send: released without a NAK, the QueueStatus says why.
             return [mesh_pb2.FromRadio(queueStatus=self.queue_status(ERRNO_DISABLED, packet.id))]
-        if self.sim.queue_status()[0] == 0:
-            # RadioLibInterface::send: txQueue.enqueue fails, the packet is released.
-            return [mesh_pb2.FromRadio(queueStatus=self.queue_status(ERRNO_UNKNOWN, packet.id))]
         hop_limit = packet.hop_limit
         if packet.want_ack and hop_limit == 0:
             hop_limit = lora.hop_limit  # Router::sendLocal
@@ -262,6 +267,12 @@ class EmulatedNode:
             None,
         )
         res = int(refusal.error) if refusal is not None else 0
+        if packet_id in self._queue_refused:
+            # RadioLibInterface::send: the full queue had nothing lower-priority to evict,
+            # the packet was released (a full queue alone does not refuse: a more
+            # important packet takes a less important one's place).
+            self._queue_refused.discard(packet_id)
+            res = ERRNO_UNKNOWN
         out = [mesh_pb2.FromRadio(queueStatus=self.queue_status(res, packet_id))]
         out.extend(self._routing_message(report) for report in captured)
         if refusal is not None and refusal.error is RoutingError.DUTY_CYCLE_LIMIT:
@@ -328,6 +339,10 @@ class EmulatedNode:
             return
         pb = convert.packet_to_pb(packet, self._now_unix())
         self._to_client([mesh_pb2.FromRadio(packet=pb)], keep=True)
+
+    def on_queue_status(self, report: QueueReport) -> None:
+        if report.res == ERRNO_UNKNOWN and report.packet_id in self._capturing:
+            self._queue_refused.add(report.packet_id)
 
     def on_routing(self, report: RoutingReport) -> None:
         captured = self._capturing.get(report.request_id)

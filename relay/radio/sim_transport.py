@@ -32,7 +32,7 @@ from relay.radio.transport import (
     StateHandler,
     Unsubscribe,
 )
-from relay.sim.api import MeshPacket, RoutingError, RoutingReport
+from relay.sim.api import ERRNO_UNKNOWN, MeshPacket, QueueReport, RoutingError, RoutingReport
 from relay.sim.realtime import RealtimeAir, RealtimeNode
 
 log = logging.getLogger(__name__)
@@ -198,6 +198,13 @@ class SimTransport:
         pending.resolve(result)
 
     # --- NodeApp: called by the simulated firmware on the loop thread --------------------
+
+    def on_queue_status(self, report: QueueReport) -> None:
+        """The radio's full queue released the frame (firmware QueueStatus res 32)."""
+        pending = self._pending.get(report.packet_id)
+        if pending is not None and report.res == ERRNO_UNKNOWN:
+            result = SendResult(SendStatus.NOT_SENT, pending.packet_id, "radio transmit queue full")
+            self._finish(pending, result)
 
     def on_routing(self, report: RoutingReport) -> None:
         pending = self._pending.get(report.request_id)

@@ -20,9 +20,16 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 BROADCAST = 0xFFFFFFFF
+#: ``QueueStatus.res`` (firmware ``ErrorCode``): the packet is in the transmit queue.
+ERRNO_OK = 0
+#: ``QueueStatus.res`` when ``MeshPacketQueue::enqueue`` found the queue full and nothing
+#: of lower priority to evict (``RadioLibInterface::send`` returns ``ERRNO_UNKNOWN``): the
+#: packet was released, never sent. Refusals by ``Router::send`` put their
+#: ``Routing.Error`` value here instead (7 TOO_LARGE, 9 DUTY_CYCLE_LIMIT, ...).
+ERRNO_UNKNOWN = 32
 
 
 class RoutingError(enum.IntEnum):
@@ -38,6 +45,7 @@ class RoutingError(enum.IntEnum):
     DUTY_CYCLE_LIMIT = 9
     BAD_REQUEST = 32
     RATE_LIMIT_EXCEEDED = 38
+    PKI_SEND_FAIL_PUBLIC_KEY = 39
 
 
 class Role(enum.IntEnum):
@@ -108,6 +116,28 @@ class RoutingReport:
 
 
 @dataclass(frozen=True, slots=True)
+class QueueReport:
+    """The ``QueueStatus`` the firmware sends its client after every client packet.
+
+    ``MeshService::sendToMesh`` reports ``router->sendLocal()``'s result (``res``) with
+    the queue's free space right after. ``res`` is :data:`ERRNO_OK` when the packet was
+    queued, :data:`ERRNO_UNKNOWN` when the transmit queue was full (the packet is gone;
+    a ``want_ack`` packet's retransmission timer, started before, may still send it
+    later), or a ``Routing.Error`` value for a refusal that also comes as a NAK.
+    """
+
+    packet_id: int
+    res: int
+    free: int
+    capacity: int
+    time: float
+
+    @property
+    def queued(self) -> bool:
+        return self.res == ERRNO_OK
+
+
+@dataclass(frozen=True, slots=True)
 class NodeInfo:
     """What the node database knows about a node (own or peer)."""
 
@@ -132,6 +162,16 @@ class NodeApp(Protocol):
 
     def on_routing(self, report: RoutingReport) -> None:
         """Ack or NAK for a packet we sent with ``want_ack`` (and local refusals always)."""
+
+
+@runtime_checkable
+class QueueStatusListener(Protocol):
+    """An app that also wants the per-packet :class:`QueueReport` (optional: apps
+    without ``on_queue_status`` get only packets and routing reports)."""
+
+    def on_queue_status(self, report: QueueReport) -> None:
+        """Called on the model's next turn after ``send()`` (after a refusal's NAK,
+        before the packet is on the air)."""
 
 
 class SimNodeAPI(Protocol):
@@ -164,7 +204,9 @@ class SimNodeAPI(Protocol):
 
         Refusals are not exceptions: like the firmware, the node reports them through
         :meth:`NodeApp.on_routing` (``TOO_LARGE`` above 233 bytes of Data payload or
-        231 bytes of ours, ``DUTY_CYCLE_LIMIT`` when the rolling-hour budget is spent).
+        231 bytes of ours, 219 in a PKI-encrypted direct message; ``DUTY_CYCLE_LIMIT``
+        when the rolling-hour budget is spent). A full transmit queue is no routing
+        error: only the :class:`QueueReport` says so (``res`` :data:`ERRNO_UNKNOWN`).
         """
         ...
 

@@ -15,7 +15,15 @@ from collections.abc import Callable
 from relay.engine.base import Engine
 from relay.engine.outputs import Output, Transmit
 from relay.link import PRIVATE_PORT, Frame, SendStatus
-from relay.sim.api import BROADCAST, MeshPacket, RoutingError, RoutingReport, SimNodeAPI
+from relay.sim.api import (
+    BROADCAST,
+    ERRNO_UNKNOWN,
+    MeshPacket,
+    QueueReport,
+    RoutingError,
+    RoutingReport,
+    SimNodeAPI,
+)
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +63,8 @@ class EngineDriver:
         self._armed: float | None = None
         #: Packet ids of direct messages waiting for the destination's ack.
         self._dms: set[int] = set()
+        #: Frames the radio's full transmit queue refused (handed back as NOT_SENT).
+        self.refused_queue_full = 0
 
     def start(self) -> None:
         start = getattr(self.engine, "start", None)
@@ -78,6 +88,22 @@ class EngineDriver:
             packet.rx_time,
         )
         self.handle(self.engine.receive(frame, self.node.now()))
+
+    def on_queue_status(self, report: QueueReport) -> None:
+        """A full radio queue refused the frame: it was never sent, the engine keeps it.
+
+        The firmware answers every client packet with a QueueStatus; ``res`` 32
+        (``ERRNO_UNKNOWN`` from ``RadioLibInterface::send``) is its only word for "queue
+        full, released" (no routing NAK follows). Other refusals arrive as NAKs too
+        and are handled in :meth:`on_routing`.
+        """
+        if report.res != ERRNO_UNKNOWN:
+            return
+        token = self._tokens.pop(report.packet_id, None)
+        self._dms.discard(report.packet_id)
+        if token is not None:
+            self.refused_queue_full += 1
+            self.handle(self.engine.on_send_result(token, SendStatus.NOT_SENT, self.node.now()))
 
     def on_routing(self, report: RoutingReport) -> None:
         if report.implicit and report.request_id in self._dms:
@@ -116,7 +142,7 @@ class EngineDriver:
             self._call_later(DM_ACK_TIMEOUT_S, lambda: self._ack_timeout(packet_id))
         else:
             # No ack will come: the radio took it unless it refused at once (which
-            # on_routing has already handled, removing the token).
+            # on_routing / on_queue_status, run first, have handled, removing the token).
             self._call_later(0.0, lambda: self._queued(packet_id))
 
     def _ack_timeout(self, packet_id: int) -> None:

@@ -18,9 +18,15 @@ It follows ``ReliableRouter`` -> ``NextHopRouter`` -> ``FloodingRouter`` -> ``Ro
   flooding; the original sender's last try floods and forgets the learned hop.
 * ``Router::send`` refusals: over the duty cycle our own packets are NAKed with
   ``DUTY_CYCLE_LIMIT`` and relays silently dropped; frames above 255 PHY bytes are NAKed
-  ``TOO_LARGE``.
+  ``TOO_LARGE``. Every client packet gets its ``QueueStatus`` result
+  (``MeshService::sendToMesh``), which is the only sign of a full transmit queue.
+* PKI (``perhapsEncode``): a direct message we originate, on any port but ROUTING,
+  TRACEROUTE, NODEINFO and POSITION, is encrypted to the destination's key: 12 more
+  bytes on air (for every copy, relays included), ``TOO_LARGE`` above 219 bytes of ours,
+  and ``PKI_SEND_FAIL_PUBLIC_KEY`` to a node not in the node database. Every scenario
+  node's key is known (the database starts full).
 
-Not modelled: encryption and PKI, MQTT, favourite routers, position/nodeinfo/telemetry
+Not modelled: channel encryption itself, MQTT, favourite routers, position/nodeinfo/telemetry
 modules (the node database is pre-filled with every scenario node).
 """
 
@@ -33,10 +39,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from relay.sim.api import BROADCAST, RebroadcastMode, Role, RoutingError
+from relay.sim.api import BROADCAST, ERRNO_OK, ERRNO_UNKNOWN, RebroadcastMode, Role, RoutingError
 from relay.sim.frames import (
     CORE_PORTNUMS,
     NO_NEXT_HOP,
+    PKI_EXCLUDED_PORTS,
     ROUTING_APP,
     TEXT_MESSAGE_APP,
     TEXT_MESSAGE_COMPRESSED_APP,
@@ -68,6 +75,9 @@ class FirmwareHost(Protocol):
         self, request_id: int, error: RoutingError, from_node: int, implicit: bool
     ) -> None: ...
 
+    def client_send_result(self, packet_id: int, res: int) -> None:
+        """What ``MeshService::sendToMesh`` puts into the client's QueueStatus."""
+
 
 @dataclass(slots=True)
 class NodeRecord:
@@ -97,6 +107,8 @@ class FirmwareCounters:
     relays_dropped_duty_cycle: int = 0
     refused_duty_cycle: int = 0
     refused_too_large: int = 0
+    #: Our own packets the full transmit queue refused (QueueStatus res ERRNO_UNKNOWN).
+    refused_queue_full: int = 0
     retransmissions: int = 0
 
 
@@ -165,16 +177,18 @@ class Firmware:
             hop_start=hops,
             want_ack=want_ack,
             priority=default_priority(portnum, want_ack, 0),
+            pki=dst not in (BROADCAST, self.num) and portnum not in PKI_EXCLUDED_PORTS,
         )
-        self._send_local(frame)
+        self._host.client_send_result(pid, self._send_local(frame))
         return pid
 
-    def _send_local(self, frame: AirFrame) -> None:
+    def _send_local(self, frame: AirFrame) -> int:
+        """Router::sendLocal(): the ErrorCode for the client's QueueStatus."""
         if frame.dst == self.num:
             # Enqueued to ourselves: handled on the next turn, like the fromRadio queue.
             self._sched.call_later(0.0, lambda: self._handle_received(frame, LOCAL, self.num))
-            return
-        self._reliable_send(frame)
+            return ERRNO_OK
+        return self._reliable_send(frame)
 
     def _send_ack_nak(
         self, error: RoutingError, to: int, request_id: int, hop_limit: int, want_ack: bool = False
@@ -200,7 +214,7 @@ class Firmware:
 
     # --- sending (ReliableRouter / NextHopRouter / FloodingRouter / Router ::send) ------
 
-    def _reliable_send(self, frame: AirFrame) -> None:
+    def _reliable_send(self, frame: AirFrame) -> int:
         if frame.want_ack:
             self._start_retransmission(frame, LOCAL, NUM_RELIABLE_RETX)
         airtime = self.radio.packet_time(frame)
@@ -208,16 +222,15 @@ class Firmware:
             if key[1] != frame.id:
                 pending.next_tx += airtime
         if frame.is_broadcast:
-            self._flooding_send(frame, LOCAL)
-        else:
-            self._next_hop_send(frame, LOCAL)
+            return self._flooding_send(frame, LOCAL)
+        return self._next_hop_send(frame, LOCAL)
 
-    def _flooding_send(self, frame: AirFrame, rx: Rx) -> bool:
+    def _flooding_send(self, frame: AirFrame, rx: Rx) -> int:
         frame = dataclasses.replace(frame, relay_node=self._relay_id)
         self.history.was_seen_recently(frame)
         return self._router_send(frame, rx)
 
-    def _next_hop_send(self, frame: AirFrame, rx: Rx) -> bool:
+    def _next_hop_send(self, frame: AirFrame, rx: Rx) -> int:
         frame = dataclasses.replace(frame, relay_node=self._relay_id)
         self.history.was_seen_recently(frame)
         frame = dataclasses.replace(frame, next_hop=self._next_hop_for(frame.dst))
@@ -235,7 +248,8 @@ class Firmware:
             return NO_NEXT_HOP
         return record.next_hop if record.next_hop != self._relay_id else NO_NEXT_HOP
 
-    def _router_send(self, frame: AirFrame, rx: Rx) -> bool:
+    def _router_send(self, frame: AirFrame, rx: Rx) -> int:
+        """Router::send() down to RadioLibInterface::send(): an ErrorCode (0 = queued)."""
         from_us = frame.src == self.num
         now = self._sched.now()
         if self.radio.airtime.utilization_tx_percent(now) > self.config.duty_cycle_percent:
@@ -244,18 +258,28 @@ class Firmware:
                 self._abort_send_and_nak(RoutingError.DUTY_CYCLE_LIMIT, frame)
             else:
                 self.counters.relays_dropped_duty_cycle += 1
-            return False
+            return RoutingError.DUTY_CYCLE_LIMIT
         if frame.is_broadcast and frame.want_ack:
             frame = dataclasses.replace(frame, want_ack=False)
         if from_us and frame.hop_start != frame.hop_limit:
             frame = dataclasses.replace(frame, hop_start=frame.hop_limit)
+        # perhapsEncode(): the size check includes the PKI overhead (frame.phy_len has it).
         if frame.too_large:
             self.counters.refused_too_large += 1
             self._abort_send_and_nak(RoutingError.TOO_LARGE, frame)
-            return False
+            return RoutingError.TOO_LARGE
+        if frame.pki and from_us and frame.dst not in self.nodes:
+            self._abort_send_and_nak(RoutingError.PKI_SEND_FAIL_PUBLIC_KEY, frame)
+            return RoutingError.PKI_SEND_FAIL_PUBLIC_KEY
         if not from_us:
             self.counters.relays_queued += 1
-        return self.radio.enqueue(frame, *rx)
+        if not self.radio.enqueue(frame, *rx):
+            # RadioLibInterface::send(): MeshPacketQueue::enqueue() found no room and
+            # nothing of lower priority to evict; the packet is released unsent.
+            if from_us:
+                self.counters.refused_queue_full += 1
+            return ERRNO_UNKNOWN
+        return ERRNO_OK
 
     def _cancel_sending(self, src: int, packet_id: int) -> bool:
         if self.radio.cancel(src, packet_id):

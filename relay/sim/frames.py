@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-from relay.airtime import MAX_PHY_PAYLOAD, phy_bytes
+from relay.airtime import MAX_PHY_PAYLOAD, PKI_OVERHEAD_BYTES, phy_bytes
 from relay.sim.api import BROADCAST, RoutingError
 
 #: Meshtastic port numbers the model needs by name.
@@ -48,6 +48,9 @@ CORE_PORTNUMS = frozenset(
         STORE_FORWARD_PLUSPLUS_APP,
     }
 )
+
+#: Ports Router.cpp ``perhapsEncode()`` never PKI-encrypts, even in a direct message.
+PKI_EXCLUDED_PORTS = frozenset({TRACEROUTE_APP, NODEINFO_APP, ROUTING_APP, POSITION_APP})
 
 #: next_hop value meaning "flood" and relay_node value meaning "unknown".
 NO_NEXT_HOP = 0
@@ -112,11 +115,15 @@ class AirFrame:
     #: For ROUTING_APP frames: the error carried (NONE for an ack).
     routing_error: RoutingError | None = None
     priority: Priority = Priority.DEFAULT
+    #: Encrypted to the destination's public key (12 more bytes on air, relays included).
+    pki: bool = False
     phy_len: int = field(default=0, compare=False)
 
     def __post_init__(self) -> None:
         if not self.phy_len:
             size = phy_bytes(len(self.payload), self.portnum)
+            if self.pki:
+                size += PKI_OVERHEAD_BYTES
             if self.request_id:
                 size += 5  # request_id: fixed32 with its tag
             object.__setattr__(self, "phy_len", size)

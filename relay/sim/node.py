@@ -16,6 +16,8 @@ from relay.sim.api import (
     MeshPacket,
     NodeApp,
     NodeInfo,
+    QueueReport,
+    QueueStatusListener,
     RebroadcastMode,
     Role,
     RoutingError,
@@ -179,6 +181,22 @@ class SimNode:
         report = RoutingReport(request_id, error, from_node, self._sched.now(), implicit)
         try:
             self._app.on_routing(report)
+        except Exception as err:
+            self._app_failed(err)
+
+    def client_send_result(self, packet_id: int, res: int) -> None:
+        # The QueueStatus travels through the fromRadio queue: the client reads it on the
+        # model's next turn, after send() returned.
+        free, capacity = self.radio.queue_status()
+        report = QueueReport(packet_id, int(res), free, capacity, self._sched.now())
+        self._sched.call_later(0.0, lambda: self._queue_report(report))
+
+    def _queue_report(self, report: QueueReport) -> None:
+        app = self._app
+        if not isinstance(app, QueueStatusListener):
+            return
+        try:
+            app.on_queue_status(report)
         except Exception as err:
             self._app_failed(err)
 

@@ -6,11 +6,16 @@ from typing import Any
 
 from relay.sim.scenario import Scenario, parse_scenario
 
-ALPHA, BRAVO, CHARLIE = 0x0A000001, 0x0A000002, 0x0A000003
+ALPHA, BRAVO, CHARLIE, DELTA = 0x0A000001, 0x0A000002, 0x0A000003, 0x0A000004
 
 
-def trio(bravo_role: str = "CLIENT", **radio: Any) -> Scenario:
-    """alpha - bravo - charlie in a line: charlie is two hops from alpha."""
+def trio(bravo_role: str = "CLIENT", *, far_delta: bool = False, **radio: Any) -> Scenario:
+    """alpha - bravo - charlie in a line: charlie is two hops from alpha.
+
+    ``far_delta`` adds delta, in every node database (its public key is known, so a DM
+    to it is PKI-encrypted as firmware 2.7 requires) but out of everyone's range.
+    """
+    delta = [{"name": "delta", "num": DELTA, "role": "CLIENT"}] if far_delta else []
     return parse_scenario(
         {
             "name": "trio",
@@ -26,6 +31,7 @@ def trio(bravo_role: str = "CLIENT", **radio: Any) -> Scenario:
                 },
                 {"name": "bravo", "num": BRAVO, "role": bravo_role},
                 {"name": "charlie", "num": CHARLIE, "role": "CLIENT"},
+                *delta,
             ],
             "links": [
                 {"a": "alpha", "b": "bravo", "snr_db": 10.0},

@@ -33,7 +33,7 @@ from relay.radio.meshtastic_link import (
 )
 from relay.radio.transport import BROADCAST, Frame, LinkState, SendStatus
 from tests.emulator.raw_client import raw_handshake
-from tests.emulator.scenarios import CHARLIE, trio
+from tests.emulator.scenarios import CHARLIE, DELTA, trio
 from tests.helpers import eventually
 from tests.radio.conftest import FAST, SPEED
 
@@ -258,14 +258,16 @@ async def test_unheard_dm_ends_in_max_retransmit(no_leaks: None) -> None:
 
 
 async def test_dm_relayed_but_never_acked_stays_queued(no_leaks: None) -> None:
-    # To a node nobody has: bravo relays it (alpha overhears that: an implicit ack, the
-    # firmware stops retrying), but no ack ever comes from the destination.
+    # To a known node out of everyone's range: bravo relays it (alpha overhears that: an
+    # implicit ack, the firmware stops retrying), but no ack ever comes from delta.
+    # (A node missing from the node database would be refused at once: firmware 2.7
+    # sends DMs only PKI-encrypted, PKI_SEND_FAIL_PUBLIC_KEY without the key.)
     options = AdapterOptions(timeouts=FAST.timeouts, ack_s=5.0)
     async with (
-        EmulatedMesh(trio(), seed=3, speed=SPEED) as relayed,
+        EmulatedMesh(trio(far_delta=True), seed=3, speed=SPEED) as relayed,
         started(tcp(relayed, "alpha"), options) as (alpha, _),
     ):
-        result = await alpha.send(b"anyone?", 0x0B00_0000, want_ack=True)
+        result = await alpha.send(b"anyone?", DELTA, want_ack=True)
         assert result.status is SendStatus.QUEUED
         assert result.detail.startswith("implicit ack only"), result
 
