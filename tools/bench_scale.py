@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 
+from relay.sim.engine_bench import Traffic
 from relay.sim.generate import generate_region
 from relay.sim.parallel import run_all
 from relay.sim.region_bench import (
@@ -43,10 +44,17 @@ def main() -> None:
     )
     parser.add_argument("--duration", type=float, default=3600.0, help="virtual s per run")
     parser.add_argument("--loss", type=float, default=0.2, help="extra loss (default 0.2)")
+    parser.add_argument(
+        "--bulletins-per-hour",
+        type=int,
+        default=REGION_TRAFFIC.bulletins_per_hour,
+        help="bulletin rate (default 8)",
+    )
     parser.add_argument("--preset", default="LONG_FAST", help="modem preset (default LONG_FAST)")
     parser.add_argument("--jobs", type=int, default=2, help="processes (default 2)")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    traffic = Traffic(bulletins_per_hour=args.bulletins_per_hour)
     scenarios = [generate_region(n, terrain="town", name=f"town-{n}") for n in sizes]
     tasks = region_tasks(
         scenarios,
@@ -54,7 +62,7 @@ def main() -> None:
         args.loss,
         args.seeds,
         [SHIPPED, PLAIN],
-        REGION_TRAFFIC,
+        traffic,
         args.duration,
     )
 
@@ -73,7 +81,7 @@ def main() -> None:
         f"Scale (issue 11): generated town regions, {args.loss:.0%} extra loss, {args.preset}, "
         f"{args.seeds} seeds per size (fewer than the region table's 5),\n"
         f"{args.duration / 60:.0f} min of virtual time per run, "
-        f"{REGION_TRAFFIC.bulletins_per_hour} bulletins/hour. Columns as in "
+        f"{args.bulletins_per_hour} bulletins/hour. Columns as in "
         "tools/bench_mesh.py --table region."
     )
     print(format_region_table(cells))
