@@ -458,7 +458,7 @@ class Column:
 
 
 def _pct(x: float) -> str:
-    return f"{100 * x:6.1f}%"
+    return f"{'n/a':>7}" if math.isnan(x) else f"{100 * x:6.1f}%"
 
 
 def _quantile(xs: list[float], q: float) -> str:
