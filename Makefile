@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python tools/bench_codec.py
 	$(BIN)/python tools/bench_mesh.py
 	$(BIN)/python tools/bench_help.py
+	$(BIN)/python tools/bench_scale.py
 	$(BIN)/python tools/bench_daemon.py
 	$(BIN)/python tools/bench_memory.py
 	$(BIN)/python tools/bench_faults.py

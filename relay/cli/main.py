@@ -23,6 +23,7 @@ SUBCOMMANDS: dict[str, str] = {
     "help": "relay.cli.help_cmd:help_",
     "inbox": "relay.cli.daemon_cmd:inbox",
     "keys": "relay.cli.keys_cmd:keys",
+    "plan": "relay.cli.plan_cmd:plan",
     "points": "relay.cli.daemon_cmd:points",
     "provision": "relay.cli.provision_cmd:provision",
     # `relay radio`: the emulator's group, with apply/check/render/channel added to it.

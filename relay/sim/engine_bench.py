@@ -13,6 +13,7 @@ Measured from what the applications actually received (not from what was sent).
 from __future__ import annotations
 
 import dataclasses
+import math
 import random
 import statistics
 import time
@@ -25,12 +26,13 @@ from relay.airtime import preset as airtime_preset
 from relay.engine.config import EngineConfig
 from relay.engine.hub import HubEngine
 from relay.engine.hubclock import HubClock
-from relay.engine.outputs import BulletinAccepted, Output, StatusAccepted
+from relay.engine.outputs import BulletinAccepted, Output, ReceiptAccepted, StatusAccepted
 from relay.engine.point import PointEngine
 from relay.sim.api import BROADCAST, MeshPacket, Role, RoutingReport
 from relay.sim.bench import AppContext, DeliveryLog, reachable_points
 from relay.sim.engine_driver import EngineDriver
 from relay.sim.frames import TEXT_MESSAGE_APP
+from relay.sim.layout import shipped_engine_config, shipped_layout
 from relay.sim.mesh import Mesh
 from relay.sim.scenario import NodeKind, Scenario
 from relay.wire import envelope, hubtime
@@ -74,6 +76,13 @@ class Collector:
     #: point name -> times the hub accepted a status report from it
     status_at_hub: dict[str, list[float]] = field(default_factory=dict)
     hub_bulletin_airtime: float = 0.0
+    #: The engines of a noodrelay run, for the receipt check.
+    hub: HubEngine | None = None
+    points: dict[int, PointEngine] = field(default_factory=dict)
+    #: (point id, bulletin seq) pairs the hub ever showed as received while the point's
+    #: catalogue did not hold the bulletin, and how many receipts were checked.
+    false_receipts: set[tuple[int, int]] = field(default_factory=set)
+    receipts_checked: int = 0
 
     def bulletin_sent(self, key: object, at: float) -> None:
         self.sent.setdefault(key, at)
@@ -82,6 +91,20 @@ class Collector:
     def bulletin_received(self, key: object, point: str, at: float) -> None:
         if key in self.sent:
             self.received[key].setdefault(point, at)
+
+    def check_receipts(self) -> None:
+        """A false receipt: the hub's matrix says point P holds bulletin S while P's
+        engine does not hold it at this moment (issue 11: receipts never lie)."""
+        if self.hub is None:
+            return
+        self.receipts_checked += 1
+        key_id = self.hub.key_id
+        for pid, row in self.hub.receipt_matrix().items():
+            point = self.points.get(pid)
+            held = point.catalogue.held(key_id) if point is not None else set()
+            self.false_receipts.update(
+                (pid, seq) for seq, (received, _) in row.items() if received and seq not in held
+            )
 
 
 # --- the region's keys ---------------------------------------------------------------
@@ -96,6 +119,7 @@ class Region:
         self.keys: dict[str, PrivateKey] = {}
         self.certs: dict[str, m.SignedMessage] = {}
         self.point_ids: dict[str, int] = {}
+        self._keyring: Keyring | None = None
         for n, spec in enumerate(scenario.nodes, start=1):
             role = {NodeKind.HUB: m.Role.HUB, NodeKind.POINT: m.Role.POINT}.get(spec.kind)
             if role is None:
@@ -111,10 +135,12 @@ class Region:
         return PrivateKey(Ed25519PrivateKey.from_private_bytes(rng.randbytes(32)), name, role)
 
     def keyring(self) -> Keyring:
-        ring = Keyring([self.root.public])
-        for cert in self.certs.values():
-            ring.add_certificate(cert)
-        return ring
+        """Each engine's own keyring; the certificates are checked once per region."""
+        if self._keyring is None:
+            self._keyring = Keyring([self.root.public])
+            for cert in self.certs.values():
+                self._keyring.add_certificate(cert)
+        return self._keyring.copy()
 
 
 # --- noodrelay column ----------------------------------------------------------------
@@ -142,6 +168,7 @@ def noodrelay_factory(
         on_output = _recorder(collector, name, ctx)
         if ctx.spec.kind is NodeKind.HUB:
             hub = HubEngine(config, issuer, region.keyring(), HubClock.authoritative(NOW), rng)
+            collector.hub = hub
             driver = EngineDriver(ctx.node, hub, ctx.call_later, on_output)
             _schedule_bulletins(ctx, hub, driver, collector, traffic)
         else:
@@ -153,6 +180,7 @@ def noodrelay_factory(
                 rng,
                 point_id=region.point_ids[name],
             )
+            collector.points[region.point_ids[name]] = point
             driver = EngineDriver(ctx.node, point, ctx.call_later, on_output)
         ctx.call_later(0.0, driver.start)
         return driver
@@ -168,6 +196,8 @@ def _recorder(collector: Collector, name: str, ctx: AppContext) -> Callable[[Out
             collector.bulletin_received((env.key_id, env.seq), name, now)
         elif isinstance(out, StatusAccepted):
             collector.status_at_hub.setdefault(out.sender.name, []).append(now)
+        elif isinstance(out, ReceiptAccepted):
+            collector.check_receipts()
 
     return record
 
@@ -262,11 +292,22 @@ class DeliveryMetrics:
     to_all: tuple[float | None, ...]
     #: Share of (reachable point, status interval) pairs in which the hub heard the point.
     status_share: float
+    #: (bulletin, reachable point) pairs the delivery shares are over.
+    pairs: int
+    #: Distinct (point, bulletin) pairs the hub showed as received that the point did
+    #: not hold at that moment (always 0 for plain text, which has no receipts).
+    false_receipts: int
+    receipts_checked: int
     util_mean: float
     util_max: float
     duty_max: float
     tx_per_hour: float
     wall_s: float
+    #: The node with the highest channel utilisation.
+    busiest_node: str = ""
+    #: Points within the hop limit of the hub on links above the demodulation floor
+    #: (the shares above are over these).
+    reachable: int = 0
 
 
 def run(
@@ -279,28 +320,47 @@ def run(
     config: EngineConfig | None = None,
     point_role: Role | None = None,
     preset: str | None = None,
+    *,
+    shipped: bool = False,
 ) -> DeliveryMetrics:
     """One run of ``column`` ("noodrelay" or "plain"); ``point_role`` overrides the
-    scenario's Meshtastic role of every support point's radio (a relay layout choice)."""
-    scenario, rng, mesh = bench_mesh(scenario, loss, seed, preset, point_role)
+    scenario's Meshtastic role of every support point's radio (a relay layout choice);
+    ``shipped`` configures every radio and the engines as provisioned (relay.sim.layout)."""
+    scenario, rng, mesh = bench_mesh(scenario, loss, seed, preset, point_role, shipped=shipped)
     collector = Collector()
     hubs = scenario.of_kind(NodeKind.HUB)
-    cfg = config or EngineConfig(preset=scenario.radio.preset.name)
+    cfg = config or default_engine_config(scenario, shipped)
     make: Callable[[AppContext], object]
     if column == "noodrelay":
         make = noodrelay_factory(scenario, seed, collector, traffic, cfg)
     else:
         make = lambda ctx: PlainTextApp(ctx, collector, traffic)  # noqa: E731
     wall = attach_and_run(mesh, rng, hubs[0].num, make, duration)
-    return _measure(mesh, column, collector, hubs[0].name, traffic, duration, wall)
+    interval = cfg.status_interval_s if column == "noodrelay" else traffic.status_interval
+    return _measure(mesh, column, collector, hubs[0].name, interval, duration, wall)
+
+
+def default_engine_config(scenario: Scenario, shipped: bool) -> EngineConfig:
+    """The engines' timings: as provisioned, or the engine's own defaults."""
+    name = scenario.radio.preset.name
+    return shipped_engine_config(name) if shipped else EngineConfig(preset=name)
 
 
 def bench_mesh(
-    scenario: Scenario, loss: float, seed: int, preset: str | None, point_role: Role | None
+    scenario: Scenario,
+    loss: float,
+    seed: int,
+    preset: str | None,
+    point_role: Role | None,
+    *,
+    shipped: bool = False,
 ) -> tuple[Scenario, random.Random, Mesh]:
-    """The simulated air of one bench run: extra link loss, the preset, the points' role."""
+    """The simulated air of one bench run: extra link loss, the preset, the points' role
+    (``shipped``: every radio as its firmware-config profile sets it)."""
     scenario = scenario.with_extra_loss(loss)
-    if preset is not None:
+    if shipped:
+        scenario = shipped_layout(scenario, preset)
+    elif preset is not None:
         radio = dataclasses.replace(scenario.radio, preset=airtime_preset(preset))
         scenario = dataclasses.replace(scenario, radio=radio)
     rng = random.Random(seed)  # noqa: S311 - the simulation's random stream
@@ -335,7 +395,7 @@ def _measure(
     column: str,
     c: Collector,
     hub: str,
-    traffic: Traffic,
+    status_interval: float,
     duration: float,
     wall: float,
 ) -> DeliveryMetrics:
@@ -348,14 +408,6 @@ def _measure(
         in_time += sum(1 for d in got.values() if d <= DELIVERY_DEADLINE_S)
         got_any += len(got)
         to_all.append(max(got.values()) if len(got) == len(reachable) and got else None)
-    windows = int(duration // traffic.status_interval)
-    heard = 0
-    for point in reachable:
-        times = c.status_at_hub.get(point, [])
-        heard += sum(
-            any(k * traffic.status_interval <= t < (k + 1) * traffic.status_interval for t in times)
-            for k in range(windows)
-        )
     usage = mesh.usage()
     utils = [100.0 * (u.tx_airtime_s + u.rx_airtime_s) / duration for u in usage]
     return DeliveryMetrics(
@@ -364,13 +416,36 @@ def _measure(
         within_deadline=in_time / pairs if pairs else 1.0,
         delivered=got_any / pairs if pairs else 1.0,
         to_all=tuple(to_all),
-        status_share=heard / (len(reachable) * windows) if reachable and windows else 1.0,
+        status_share=status_share(c.status_at_hub, reachable, status_interval, duration),
+        pairs=pairs,
+        false_receipts=len(c.false_receipts),
+        receipts_checked=c.receipts_checked,
         util_mean=statistics.fmean(utils),
         util_max=max(utils),
         duty_max=max(u.peak_duty_cycle_percent for u in usage),
         tx_per_hour=mesh.air.stats.transmissions * 3600 / duration,
         wall_s=wall,
+        busiest_node=usage[utils.index(max(utils))].name,
+        reachable=len(reachable),
     )
+
+
+def status_share(
+    heard_at: dict[str, list[float]], points: set[str], interval: float, duration: float
+) -> float:
+    """Share of (point, status interval) pairs in which the hub heard the point at least
+    once. The intervals are fixed windows of ``interval`` seconds from the start; an
+    engine that announces its interval changes ``interval`` here, nothing else."""
+    windows = int(duration // interval)
+    if not windows:
+        return math.nan  # no whole interval in the run: not measured
+    if not points:
+        return 1.0
+    heard = 0
+    for point in points:
+        slots = {int(t // interval) for t in heard_at.get(point, [])}
+        heard += sum(1 for k in range(windows) if k in slots)
+    return heard / (len(points) * windows)
 
 
 @dataclass(frozen=True)
@@ -381,10 +456,11 @@ class Column:
     kind: str  # "noodrelay" or "plain"
     preset: str | None = None  # None: the scenario's preset
     point_role: Role | None = None  # None: the scenario's roles
+    shipped: bool = False  # every radio and engine as provisioned (relay.sim.layout)
 
 
 def _pct(x: float) -> str:
-    return f"{100 * x:6.1f}%"
+    return f"{'n/a':>7}" if math.isnan(x) else f"{100 * x:6.1f}%"
 
 
 def _quantile(xs: list[float], q: float) -> str:

@@ -99,6 +99,16 @@ class Keyring:
         self._certificates: dict[int, SignedMessage] = {}
         self._revoked: dict[int, RevokedKey] = {}
 
+    def copy(self) -> Keyring:
+        """An independent keyring with what this one knows, without checking every
+        certificate again (a simulated region gives 150 engines the same start)."""
+        twin = Keyring(())
+        twin._roots = dict(self._roots)
+        twin._certified = dict(self._certified)
+        twin._certificates = dict(self._certificates)
+        twin._revoked = dict(self._revoked)
+        return twin
+
     # --- building -------------------------------------------------------------------
 
     def add_certificate(self, raw: bytes | SignedMessage) -> Principal:
