@@ -120,6 +120,8 @@ class HubEngine(Engine):
         #: Point id -> hub time of its newest status report: a point is "heard in the
         #: current interval" if that time is inside it, whatever the interval is now.
         self.status_heard: dict[int, float] = {}
+        #: (hub time, status interval from then on): every change admission control made.
+        self.interval_log: list[tuple[float, float]] = [(0.0, config.status_interval_s)]
         #: Channel utilisation seen over the current interval (admission control).
         self._util_samples: list[float] = []
         self._admission_interval = -1
@@ -286,6 +288,7 @@ class HubEngine(Engine):
         elif util < c.quiet_channel:
             self.status_interval_s = max(before / 2, c.status_interval_s)
         if self.status_interval_s != before:
+            self.interval_log.append((hub_now, self.status_interval_s))
             log.info(
                 "channel %.0f %% busy: status interval %.0f s -> %.0f s",
                 100 * util,

@@ -30,6 +30,7 @@ from relay.engine.outputs import BulletinAccepted, Output, ReceiptAccepted, Stat
 from relay.engine.point import PointEngine
 from relay.sim.api import BROADCAST, MeshPacket, Role, RoutingReport
 from relay.sim.bench import AppContext, DeliveryLog, reachable_points
+from relay.sim.bridges import bridge_points
 from relay.sim.engine_driver import EngineDriver
 from relay.sim.frames import TEXT_MESSAGE_APP
 from relay.sim.layout import shipped_engine_config, shipped_layout
@@ -322,11 +323,14 @@ def run(
     preset: str | None = None,
     *,
     shipped: bool = False,
+    bridges: bool = False,
 ) -> DeliveryMetrics:
     """One run of ``column`` ("noodrelay" or "plain"); ``point_role`` overrides the
     scenario's Meshtastic role of every support point's radio (a relay layout choice);
     ``shipped`` configures every radio and the engines as provisioned (relay.sim.layout)."""
-    scenario, rng, mesh = bench_mesh(scenario, loss, seed, preset, point_role, shipped=shipped)
+    scenario, rng, mesh = bench_mesh(
+        scenario, loss, seed, preset, point_role, shipped=shipped, bridges=bridges
+    )
     collector = Collector()
     hubs = scenario.of_kind(NodeKind.HUB)
     cfg = config or default_engine_config(scenario, shipped)
@@ -336,8 +340,35 @@ def run(
     else:
         make = lambda ctx: PlainTextApp(ctx, collector, traffic)  # noqa: E731
     wall = attach_and_run(mesh, rng, hubs[0].num, make, duration)
-    interval = cfg.status_interval_s if column == "noodrelay" else traffic.status_interval
-    return _measure(mesh, column, collector, hubs[0].name, interval, duration, wall)
+    if collector.hub is not None:
+        windows = announced_windows(collector.hub.interval_log, duration)
+    else:
+        windows = fixed_windows(traffic.status_interval, duration)
+    return _measure(mesh, column, collector, hubs[0].name, windows, duration, wall)
+
+
+Windows = list[tuple[float, float]]
+
+
+def fixed_windows(interval: float, duration: float) -> Windows:
+    """Whole windows of ``interval`` seconds from the start of the run."""
+    return [(k * interval, (k + 1) * interval) for k in range(int(duration // interval))]
+
+
+def announced_windows(log: list[tuple[float, float]], duration: float) -> Windows:
+    """The status intervals the hub announced, as whole windows of run time. The run
+    starts at a multiple of every interval the hub may announce (``NOW``), and admission
+    control changes the interval only where one ends, so each window is one of the hub's
+    intervals: a point counts as heard in it if the hub heard it at least once there."""
+    changes = sorted((hub_t - NOW, interval) for hub_t, interval in log)
+    windows: Windows = []
+    start = 0.0
+    while True:
+        interval = next(iv for at, iv in reversed(changes) if at <= start + 1e-6)
+        if start + interval > duration:
+            return windows
+        windows.append((start, start + interval))
+        start += interval
 
 
 def default_engine_config(scenario: Scenario, shipped: bool) -> EngineConfig:
@@ -354,9 +385,11 @@ def bench_mesh(
     point_role: Role | None,
     *,
     shipped: bool = False,
+    bridges: bool = False,
 ) -> tuple[Scenario, random.Random, Mesh]:
     """The simulated air of one bench run: extra link loss, the preset, the points' role
-    (``shipped``: every radio as its firmware-config profile sets it)."""
+    (``shipped``: every radio as its firmware-config profile sets it; ``bridges``: and
+    the points ``relay plan`` names get the relaying profile, relay.sim.bridges)."""
     scenario = scenario.with_extra_loss(loss)
     if shipped:
         scenario = shipped_layout(scenario, preset)
@@ -369,6 +402,8 @@ def bench_mesh(
         for node in mesh.nodes:
             if node.spec.kind is NodeKind.POINT:
                 node.configure(role=point_role)
+    if bridges:
+        bridge_points(mesh, scenario.of_kind(NodeKind.HUB)[0].name)
     return scenario, rng, mesh
 
 
@@ -395,7 +430,7 @@ def _measure(
     column: str,
     c: Collector,
     hub: str,
-    status_interval: float,
+    windows: Windows,
     duration: float,
     wall: float,
 ) -> DeliveryMetrics:
@@ -416,7 +451,7 @@ def _measure(
         within_deadline=in_time / pairs if pairs else 1.0,
         delivered=got_any / pairs if pairs else 1.0,
         to_all=tuple(to_all),
-        status_share=status_share(c.status_at_hub, reachable, status_interval, duration),
+        status_share=status_share(c.status_at_hub, reachable, windows),
         pairs=pairs,
         false_receipts=len(c.false_receipts),
         receipts_checked=c.receipts_checked,
@@ -430,22 +465,18 @@ def _measure(
     )
 
 
-def status_share(
-    heard_at: dict[str, list[float]], points: set[str], interval: float, duration: float
-) -> float:
+def status_share(heard_at: dict[str, list[float]], points: set[str], windows: Windows) -> float:
     """Share of (point, status interval) pairs in which the hub heard the point at least
-    once. The intervals are fixed windows of ``interval`` seconds from the start; an
-    engine that announces its interval changes ``interval`` here, nothing else."""
-    windows = int(duration // interval)
+    once; ``windows`` are the status intervals (run time), whole ones only."""
     if not windows:
         return math.nan  # no whole interval in the run: not measured
     if not points:
         return 1.0
     heard = 0
     for point in points:
-        slots = {int(t // interval) for t in heard_at.get(point, [])}
-        heard += sum(1 for k in range(windows) if k in slots)
-    return heard / (len(points) * windows)
+        times = heard_at.get(point, [])
+        heard += sum(1 for a, b in windows if any(a <= t < b for t in times))
+    return heard / (len(points) * len(windows))
 
 
 @dataclass(frozen=True)
@@ -457,6 +488,7 @@ class Column:
     preset: str | None = None  # None: the scenario's preset
     point_role: Role | None = None  # None: the scenario's roles
     shipped: bool = False  # every radio and engine as provisioned (relay.sim.layout)
+    bridges: bool = False  # and the points relay plan names relaying (relay.sim.bridges)
 
 
 def _pct(x: float) -> str:

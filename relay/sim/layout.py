@@ -98,9 +98,4 @@ def shipped_engine_config(preset: str) -> EngineConfig:
     ``[intervals]``, so these are the daemon's defaults (``relay.daemon.config``), which
     differ from :class:`EngineConfig`'s own in the random delays' lower bounds. The sim
     layer may not import the daemon; a test compares the two."""
-    return EngineConfig(
-        preset=preset,
-        first_report_delay_s=(10.0, 1500.0),
-        receipt_delay_s=(10.0, 60.0),
-        repair_delay_s=(7.5, 45.0),
-    )
+    return EngineConfig(preset=preset, repair_delay_s=(7.5, 45.0))

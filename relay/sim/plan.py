@@ -60,18 +60,11 @@ class PlanSettings:
 
 
 def engine_config(candidate: Candidate) -> EngineConfig:
-    """The provisioned engine timings with the candidate's status interval; receipts
-    ride on the reports, so their minimum gap follows the interval. Where the hub
-    announces the interval, this is the value it should announce."""
+    """The provisioned engine timings with the candidate's status interval: the one the
+    hub announces (``[intervals] status_s`` in the hub's relay.toml), and the floor its
+    admission control comes back to."""
     base = shipped_engine_config(candidate.preset)
-    interval = candidate.status_interval_s
-    low, high = base.first_report_delay_s
-    return dataclasses.replace(
-        base,
-        status_interval_s=interval,
-        receipt_min_gap_s=interval,
-        first_report_delay_s=(min(low, interval / 6), min(high, interval * 5 / 6)),
-    )
+    return dataclasses.replace(base, status_interval_s=candidate.status_interval_s)
 
 
 def candidates(

@@ -8,12 +8,15 @@ import math
 import pytest
 
 from relay.sim.engine_bench import (
+    NOW,
     Collector,
     Column,
     DeliveryMetrics,
     Traffic,
+    announced_windows,
     attach_and_run,
     bench_mesh,
+    fixed_windows,
     noodrelay_factory,
     run,
     status_share,
@@ -90,12 +93,27 @@ def test_a_receipt_for_a_bulletin_the_point_no_longer_holds_is_counted_false() -
 def test_status_share_counts_each_interval_once() -> None:
     heard = {"a": [10.0, 20.0, 1900.0], "b": [3000.0]}
     # a: both windows; b: the second only; c: never.
-    assert status_share(heard, {"a", "b", "c"}, 1800.0, 3600.0) == pytest.approx(3 / 6)
-    assert status_share(heard, set(), 1800.0, 3600.0) == 1.0
+    two = fixed_windows(1800.0, 3600.0)
+    assert status_share(heard, {"a", "b", "c"}, two) == pytest.approx(3 / 6)
+    assert status_share(heard, set(), two) == 1.0
     # A run shorter than one interval measures nothing (and passes nothing).
-    assert math.isnan(status_share(heard, {"a"}, 1800.0, 900.0))
+    assert math.isnan(status_share(heard, {"a"}, fixed_windows(1800.0, 900.0)))
     short = Summary.of([_metrics(1.0, status_share=math.nan)])
     assert "status heard >= 99 %" in failed(short)
+
+
+def test_status_windows_follow_the_interval_the_hub_announced() -> None:
+    """Admission control doubled the interval after the first hour, and again after the
+    second: two windows of 30 min, one of an hour, one of two hours."""
+    log = [(0.0, 1800.0), (NOW + 3600.0, 3600.0), (NOW + 7200.0, 7200.0)]
+    assert announced_windows(log, 4 * 3600.0) == [
+        (0.0, 1800.0),
+        (1800.0, 3600.0),
+        (3600.0, 7200.0),
+        (7200.0, 14400.0),
+    ]
+    heard = {"a": [100.0, 2000.0, 5000.0, 9000.0]}
+    assert status_share(heard, {"a"}, announced_windows(log, 4 * 3600.0)) == 1.0
 
 
 def _metrics(within: float, **kw: object) -> DeliveryMetrics:
