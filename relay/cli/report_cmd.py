@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from relay.cli.client import DEFAULT_CONFIG
+from relay.cli.daemon_cmd import config_option
 from relay.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -34,14 +34,7 @@ def _moment(value: str | None, option: str) -> float | None:
 
 
 @click.command()
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=DEFAULT_CONFIG,
-    envvar="RELAY_CONFIG",
-    show_default=True,
-)
+@config_option
 @click.option("--from", "since", help="Start, e.g. 2026-11-28T09:00 (Amsterdam time).")
 @click.option("--to", "until", help="End (default: now).")
 @click.option("--exercise", help="Report on the exercise of this name (its time window).")
