@@ -62,6 +62,17 @@ def _percent(value: Any) -> str:
     return f"{value} % of the time in the airtime window"
 
 
+def _reporting(value: Any) -> str:
+    """A point's reporting: its interval, whether the hub listed it, hops, next slot."""
+    heard = "heard by the hub" if value.get("heard_this_interval") else "not heard yet"
+    nxt = value.get("next_report_in_s")
+    return (
+        f"every {ago(float(value['status_interval_s']))}, {heard} in this one; "
+        f"hop limit {value.get('hop_limit') if value.get('hop_limit') is not None else 'not learned yet'}; "
+        + ("next report when the hub's time is known" if nxt is None else f"next in {ago(nxt)}")
+    )
+
+
 #: How each /api/state field reads; any other field goes through plain().
 STATE_FIELDS: dict[str, tuple[str, Callable[[Any], str]]] = {
     "node": ("radio node", _node),
@@ -76,6 +87,7 @@ STATE_FIELDS: dict[str, tuple[str, Callable[[Any], str]]] = {
     "hub_heard_s_ago": ("hub heard", _seconds_ago),
     "stale_after_s": ("stale after", lambda v: ago(float(v))),
     "key_id": ("key", plain),
+    "reporting": ("reporting", _reporting),
 }
 
 

@@ -68,3 +68,20 @@ def test_demo_counts_over_all_points_and_names_the_relay_sites() -> None:
     line = radios_line(load_scenario("village"), "village")
     assert "8 emulated Meshtastic radios" in line and "2 of them relay sites" in line
     assert "5 support points" in line
+
+
+def test_a_points_reporting_reads_as_a_sentence() -> None:
+    from relay.cli.human import state_lines
+
+    [line] = state_lines(
+        {
+            "reporting": {
+                "status_interval_s": 1800.0,
+                "heard_this_interval": True,
+                "hop_limit": 1,
+                "next_report_in_s": 640,
+            }
+        }
+    )
+    assert "every 30 min, heard by the hub in this one; hop limit 1; next in 11 min" in line
+    assert "{" not in line
