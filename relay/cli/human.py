@@ -65,10 +65,10 @@ def _percent(value: Any) -> str:
 def _reporting(value: Any) -> str:
     """A point's reporting: its interval, whether the hub listed it, hops, next slot."""
     heard = "heard by the hub" if value.get("heard_this_interval") else "not heard yet"
-    nxt = value.get("next_report_in_s")
+    nxt, hops = value.get("next_report_in_s"), value.get("hop_limit")
     return (
         f"every {ago(float(value['status_interval_s']))}, {heard} in this one; "
-        f"hop limit {value.get('hop_limit') if value.get('hop_limit') is not None else 'not learned yet'}; "
+        f"hop limit {'not learned yet' if hops is None else hops}; "
         + ("next report when the hub's time is known" if nxt is None else f"next in {ago(nxt)}")
     )
 
