@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -57,3 +58,10 @@ async def eventually(check: Callable[[], object], timeout: float = 20.0, what: s
         if time.monotonic() > deadline:
             raise AssertionError(f"never happened: {what or check}")
         await asyncio.sleep(0.02)
+
+
+def free_port() -> int:
+    """A port nobody listens on right now (the machine is shared: never a fixed port)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

@@ -9,7 +9,6 @@ library, on a port the OS gave us).
 from __future__ import annotations
 
 import asyncio
-import socket
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,13 +17,8 @@ from aiohttp import ClientSession
 from relay.daemon.main import serve
 from relay.demo.inprocess import InProcessRegion
 from tests.daemon.conftest import make_keys
+from tests.helpers import free_port
 from tests.radio.emulated import EmulatedSite
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def get_json(http: ClientSession, url: str) -> dict[str, object]:

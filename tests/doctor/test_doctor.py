@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ from relay.wire import envelope, hubtime
 from relay.wire.keys import format_key_id, load_private
 from relay.wire.model import Certificate, Role
 from tests.daemon.conftest import Cluster, make_keys, wait_for
+from tests.helpers import free_port
 from tests.provision.conftest import Region
 from tests.provision.conftest import Relay as RelayRun
 from tests.radio.emulated import EmulatedSite
@@ -56,8 +56,10 @@ def radio() -> Iterator[EmulatedSite]:
 
 
 def provision_point(region: Region, relay: RelayRun, radio_url: str) -> Path:
-    """A point provisioned below a --root, its radio at ``radio_url``; returns the root."""
-    args = ("--radio", radio_url)
+    """A point provisioned below a --root, its radio at ``radio_url``; returns the root.
+    Its screen gets a free port: a daemon of someone else's on the default 8080 would
+    answer the doctor's daemon check (the machine is shared)."""
+    args = ("--radio", radio_url, "--listen", f"127.0.0.1:{free_port()}")
     for step in (region.hub_args("--new-channel", "noodnet"), region.point_args(*args)):
         assert relay(*step).returncode == 0
         assert relay(*region.certify_args()).returncode == 0
@@ -178,12 +180,6 @@ def test_clock_checks() -> None:
 # --- a running daemon ---------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _point_config(tmp_path: Path, port: int) -> Path:
     config = tmp_path / "relay.toml"
     config.write_text(
@@ -199,7 +195,7 @@ async def test_another_nodes_daemon_at_the_address_does_not_pass(tmp_path: Path)
     """Issue 14 item 10: a hub answering at a point's address passed as 'daemon running'."""
     make_keys(tmp_path / "keys", 1)
     cluster = Cluster(tmp_path)
-    port = _free_port()
+    port = free_port()
     config = _point_config(tmp_path, port)
     try:
         hub = await cluster.start("hub-utrecht", "hub")
@@ -229,7 +225,7 @@ def test_a_daemon_with_another_key_does_not_pass(tmp_path: Path) -> None:
 async def test_running_point_heard_the_hub(tmp_path: Path) -> None:
     make_keys(tmp_path / "keys", 1)
     cluster = Cluster(tmp_path)
-    port = _free_port()
+    port = free_port()
     channel = channel_url((new_channel("noodnet"),))
     site = Site("NSP 001", "P001", Location(52.0, 5.1, 2), channel)
     _profile, text = render(REPO / "firmware-config" / "point.yaml", site)

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 
 import pytest
 
 from relay.errors import RadioConnectError
 from relay.radio import meshtastic_admin as admin
+from tests.helpers import free_port
 from tests.radio.emulated import SITE_NUM, EmulatedSite
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_reconnect_waits_for_a_radio_that_is_not_up_yet() -> None:
-    port = _free_port()
+    port = free_port()
     site = EmulatedSite(tcp_port=port)
     starter = threading.Timer(1.0, site.start)  # the radio "reboots" for a second
     messages: list[str] = []
@@ -39,6 +33,6 @@ def test_reconnect_waits_for_a_radio_that_is_not_up_yet() -> None:
 
 
 def test_reconnect_gives_up_with_a_clear_message() -> None:
-    url = f"tcp://127.0.0.1:{_free_port()}"
+    url = f"tcp://127.0.0.1:{free_port()}"
     with pytest.raises(RadioConnectError, match="did not come back within 2 s"):
         admin.reconnect(url, deadline_s=2, timeout=2, progress=lambda _text: None)
