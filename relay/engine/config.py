@@ -65,6 +65,13 @@ class EngineConfig:
     repair_delay_s: tuple[float, float] = (5.0, 45.0)
     #: Back-off between repeated requests for the same gap.
     repair_backoff_s: tuple[float, float] = (120.0, 1800.0)
+    #: Local repair (relay.engine.neighbours): a point passes a bulletin on to a neighbour
+    #: whose repair request it heard directly, after a random delay (the hub usually
+    #: answers first; any copy heard cancels ours), at most once per cooldown per
+    #: bulletin and this many bulletins an hour (0: never).
+    neighbour_delay_s: tuple[float, float] = (30.0, 90.0)
+    neighbour_cooldown_s: float = 600.0
+    neighbour_answers_per_hour: int = 6
     #: Back-off after a direct message to the hub failed.
     dm_retry_s: tuple[float, float] = (60.0, 900.0)
     #: Channel utilisation above which the hub lengthens the status interval it announces

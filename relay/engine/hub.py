@@ -361,8 +361,9 @@ class HubEngine(Engine):
             return self._repair(body, node, now)
         if isinstance(body, HelpRequest | HelpAck):
             return self._help(v, body, node, now)
-        if isinstance(body, Bulletin):
-            # Another hub's bulletin (a neighbouring region, a backup hub): keep it.
+        if isinstance(body, Bulletin) and v.message.envelope.key_id != self.key_id:
+            # Another hub's bulletin (a neighbouring region, a backup hub): keep it. Our
+            # own comes back when a point passes it on to a neighbour (local repair).
             return [BulletinAccepted(v.message, v.sender, True)]
         return []
 

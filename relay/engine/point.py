@@ -23,11 +23,12 @@ from relay.engine.catalogue import BulletinRecord
 from relay.engine.config import EngineConfig
 from relay.engine.help import PointDesk, is_help_timer
 from relay.engine.hubclock import HubClock
+from relay.engine.neighbours import NeighbourAid
 from relay.engine.outbox import TO_HUB, Completed, Failed
 from relay.engine.outputs import BulletinAccepted, HubHeard, Output, Priority
 from relay.engine.reporting import HopChoice, Schedule, slot_offset
 from relay.link import BROADCAST, Frame
-from relay.wire import statusframe
+from relay.wire import fragments, statusframe
 from relay.wire.help import HelpDetails
 from relay.wire.issuer import Issuer
 from relay.wire.model import (
@@ -52,6 +53,7 @@ STATUS = "status"
 URGENT_RECEIPT = "urgent-receipt"
 REPAIR_REQUEST = "repair-request"
 CERTIFICATE = "certificate"
+NEIGHBOUR_ANSWER = "neighbour-answer"
 #: Most sequence numbers one repair request asks for (keeps it in one frame).
 MAX_ASK = 40
 #: Most bulletins newer than the last heartbeat one receipt lists (keeps it small).
@@ -133,6 +135,7 @@ class PointEngine(Engine):
         #: The status interval in which the hub listed us.
         self._confirmed: int | None = None
         self._mac_keys: dict[int, bytes] = {}
+        self.neighbours = NeighbourAid(config, self._jitter)
 
     @property
     def hub_node(self) -> int | None:
@@ -202,13 +205,20 @@ class PointEngine(Engine):
 
     def receive(self, frame: Frame, now: float) -> list[Output]:
         self._last_hops = frame.hops
+        self.neighbours.heard_copy(frame.payload, now)
         return super().receive(frame, now)
 
     def _accept(self, v: Verified, node: int, now: float) -> list[Output]:
         body = v.message.envelope.body
         env = v.message.envelope
         if v.sender.role is not Role.HUB:
+            if isinstance(body, RepairRequest):
+                self._neighbour_asks(body, env.time, now)
             return []
+        if self._passed_on(v, node):
+            # A neighbour passed the hub's bulletin on: the bytes are the hub's, but the
+            # frame says nothing about the hub's node, its hops or its clock.
+            return self._bulletin(v, body, now) if isinstance(body, Bulletin) else []
         if self.hub is None or self.hub.key_id != env.key_id:
             self.hub = HubView(env.key_id, node, now)
         self.hub.node, self.hub.last_heard = node, now
@@ -243,6 +253,64 @@ class PointEngine(Engine):
             self._status_due(now)
         self._gaps_changed(now)
         return out
+
+    def _passed_on(self, v: Verified, node: int) -> bool:
+        """A hub bulletin sent by another node than the hub's own (local repair)."""
+        hub = self.hub
+        return (
+            hub is not None
+            and hub.key_id == v.message.envelope.key_id
+            and node != hub.node
+            and isinstance(v.message.envelope.body, Bulletin)
+        )
+
+    # --- local repair ---------------------------------------------------------------
+
+    def _neighbour_asks(self, request: RepairRequest, asked: int, now: float) -> None:
+        hub = self.hub
+        if hub is None or self._last_hops != 0 or request.issuer not in (0, hub.key_id):
+            return  # not a direct neighbour, or not about the hub we follow
+
+        def held(seq: int) -> BulletinRecord | None:
+            record = self.catalogue.get((hub.key_id, seq))
+            return record if record is not None and seq in hub.active else None
+
+        def by_message_id(mid: bytes) -> BulletinRecord | None:
+            return next(
+                (
+                    r
+                    for r in self.catalogue.records()
+                    if r.key[0] == hub.key_id and fragments.message_id(r.message.raw) == mid
+                ),
+                None,
+            )
+
+        hub_now = self.clock.now(now)
+        asked_at = now if hub_now is None else now - max(0, hub_now - asked)
+        self.neighbours.on_request(request, held, by_message_id, now, asked_at)
+        self._arm_neighbours()
+
+    def _arm_neighbours(self) -> None:
+        due = self.neighbours.next_due()
+        if due is not None:
+            self._set_timer(NEIGHBOUR_ANSWER, due)
+
+    def _answer_neighbours(self, now: float) -> None:
+        for answer in self.neighbours.due(now):
+            env = answer.message.envelope
+            log.info("passing bulletin #%d on to a neighbour that asked for it", env.seq)
+            self.outbox.add(
+                answer.message.raw,
+                destination=BROADCAST,
+                priority=Priority.NORMAL,
+                purpose=NEIGHBOUR_ANSWER,
+                want_ack=False,  # with want_ack the firmware would raise hop limit 0 to 3
+                hop_limit=0,
+                key_id=env.key_id,
+                seq=env.seq,
+                only_frames=answer.only_frames,
+            )
+        self._arm_neighbours()
 
     # --- gaps and repair ------------------------------------------------------------
 
@@ -477,6 +545,8 @@ class PointEngine(Engine):
             self._queue_status(now)
         elif name == REPAIR_REQUEST:
             self._ask_for_repair(now)
+        elif name == NEIGHBOUR_ANSWER:
+            self._answer_neighbours(now)
         elif is_help_timer(name):
             return self.help.on_timer(name, now)
         return self._expire(now)

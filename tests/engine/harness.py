@@ -52,6 +52,8 @@ class Mesh:
         self.outputs: dict[int, list[Output]] = {}
         self.drop: DropFilter = lambda src, dst, payload: False
         self.airtime_log: dict[int, list[tuple[float, float]]] = {}
+        #: Hops every frame reports (None: the firmware says nothing, as old ones do).
+        self.hops: int | None = None
         self._queue: list[_Event] = []
         #: Per node: the time of its pending tick (one at a time, as a real driver does).
         self._armed: dict[int, float] = {}
@@ -105,7 +107,7 @@ class Mesh:
             if self.rng.random() < self.loss or self.drop(src, dst, t.payload):
                 continue
             delivered = True
-            frame = Frame(t.payload, src, t.destination, rx_time=arrive)
+            frame = Frame(t.payload, src, t.destination, hops=self.hops, rx_time=arrive)
             self._at(arrive, functools.partial(self._deliver, dst, frame))
         if t.destination == BROADCAST or not t.want_ack:
             status = SendStatus.QUEUED
