@@ -72,6 +72,10 @@ class EngineConfig:
     neighbour_delay_s: tuple[float, float] = (30.0, 90.0)
     neighbour_cooldown_s: float = 600.0
     neighbour_answers_per_hour: int = 6
+    #: Carrying a neighbour's status frame to the hub (the neighbour asks when the hub's
+    #: heard-list left it out): at most one per neighbour per gap, so many an hour in all.
+    neighbour_carry_gap_s: float = 240.0
+    neighbour_carries_per_hour: int = 12
     #: Back-off after a direct message to the hub failed.
     dm_retry_s: tuple[float, float] = (60.0, 900.0)
     #: Channel utilisation above which the hub lengthens the status interval it announces
@@ -89,6 +93,9 @@ class EngineConfig:
     #: after it was queued (doubling up to the second value, with jitter). The round trip
     #: of a request and its answer over a few hops takes ~10-40 s at LONG_FAST.
     help_retry_s: tuple[float, float] = (45.0, 300.0)
+    #: Point: a request the hub has not answered this long after it was made is also sent
+    #: as a broadcast, once (None: never); most answers come within 10-25 s.
+    help_hedge_s: float | None = 30.0
     #: Point: a refused or unacknowledged request is tried again this soon (random).
     help_failed_retry_s: tuple[float, float] = (5.0, 20.0)
     #: Point: help updates that arrived are acknowledged together after this delay.

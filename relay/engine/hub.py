@@ -322,13 +322,19 @@ class HubEngine(Engine):
             if isinstance(err, UnknownKeyError) and err.key_id is not None:
                 self._on_unknown_key(err.key_id, frame.sender, now)
             return [Rejected(reason_code(err), str(err), frame.sender)]
-        view = self._heard(sender, frame.sender, now)
+        if report.carried:
+            # A neighbour carried it: the radio sender is the carrier, not the point.
+            known = self.points.get(sender.point_id)
+            node = known.node if known is not None and known.key_id == sender.key_id else 0
+            view = self._heard(sender, node, now, direct=False)
+        else:
+            view = self._heard(sender, frame.sender, now)
         view.status_seq = report.seq
         self.status_heard[sender.point_id] = self.clock.precise(now) or 0.0
         body = replace(report.report, point_id=sender.point_id)
         out: list[Output] = [
             StatusAccepted(
-                report.raw, report.key_id, report.seq, hub_now or 0, sender, body, frame.sender
+                report.raw, report.key_id, report.seq, hub_now or 0, sender, body, view.node
             )
         ]
         if body.receipt is not None:
@@ -375,13 +381,17 @@ class HubEngine(Engine):
             return self.help.on_request(v, body, node, now)
         return self.help.on_ack(v, body, now)
 
-    def _heard(self, sender: Principal, node: int, now: float) -> PointView:
+    def _heard(self, sender: Principal, node: int, now: float, *, direct: bool = True) -> PointView:
+        """``direct``: the frame came from the point's own radio (not carried by a
+        neighbour), so ``node`` is the point's and it can hear our answers."""
         view = self.points.get(sender.point_id)
         if view is None or view.key_id != sender.key_id:
             view = PointView(sender.point_id, sender.name, sender.key_id, node, now)
             self.points[sender.point_id] = view
-        view.node, view.last_heard = node, now
-        self.help.heard_from(sender.key_id, node, now)
+        view.last_heard = now
+        if direct:
+            view.node = node
+            self.help.heard_from(sender.key_id, node, now)
         return view
 
     def _status(self, v: Verified, report: StatusReport, node: int, now: float) -> list[Output]:

@@ -21,6 +21,14 @@ The rules keep it cheap on a busy channel, in the manner of scalable reliable mu
 * only active bulletins of the hub we follow, asked for by a point whose signature we
   verified.
 
+Reports go the other way the same way. A point the hub's heard-list left out marks its
+next status frames ``carry``; a point that hears such a frame directly passes it on,
+wrapped as carried (:func:`relay.wire.statusframe.carried`) and with its own hop limit,
+after a random delay, unless another neighbour's carried copy was heard first. The MAC
+still proves the report is the point's; the hub learns nothing about the point's node
+from it. At most one carry per neighbour per ``neighbour_carry_gap_s``, and
+``neighbour_carries_per_hour`` in all.
+
 Pure: the point engine feeds it and sends what :meth:`NeighbourAid.due` returns.
 """
 
@@ -49,6 +57,19 @@ class Answer:
     only_frames: int | None
 
 
+@dataclass(frozen=True, slots=True)
+class Carry:
+    """A neighbour's status frame to carry to the hub (the point's bytes, unwrapped)."""
+
+    raw: bytes
+
+
+@dataclass
+class _Carrying:
+    due: float
+    raw: bytes
+
+
 @dataclass
 class _Pending:
     due: float
@@ -68,6 +89,10 @@ class NeighbourAid:
         self._passed_at: deque[float] = deque()
         #: message id -> when a frame carrying it was last heard.
         self._heard: OrderedDict[bytes, float] = OrderedDict()
+        #: Reports to carry, by the point's key id, and when we last carried one of each.
+        self._carrying: dict[int, _Carrying] = {}
+        self._last_carried: dict[int, float] = {}
+        self._carried_at: deque[float] = deque()
 
     @property
     def enabled(self) -> bool:
@@ -122,11 +147,54 @@ class NeighbourAid:
         if key is not None and self._pending.pop(key, None) is not None:
             self._last_passed[key] = now  # it is out there: the cooldown applies
 
-    def next_due(self) -> float | None:
-        return min((p.due for p in self._pending.values()), default=None)
+    # --- reports up -----------------------------------------------------------------
 
-    def due(self, now: float) -> list[Answer]:
-        """Answers whose delay ran out with no copy heard, within the hourly cap."""
+    def on_report(self, key_id: int, raw: bytes, now: float) -> None:
+        """A neighbour's frame, heard directly, asks to be carried (the newest wins)."""
+        config = self._config
+        if config.neighbour_carries_per_hour <= 0:
+            return
+        waiting = self._carrying.get(key_id)
+        if waiting is not None:
+            waiting.raw = raw
+        elif now - self._last_carried.get(key_id, -1e18) >= config.neighbour_carry_gap_s:
+            self._carrying[key_id] = _Carrying(now + self._jitter(config.neighbour_delay_s), raw)
+
+    def heard_carried(self, key_id: int, raw: bytes, now: float) -> None:
+        """Another neighbour carried this point's frame: ours would add nothing."""
+        waiting = self._carrying.get(key_id)
+        if waiting is not None and waiting.raw == raw:
+            del self._carrying[key_id]
+            self._last_carried[key_id] = now
+
+    def _due_carries(self, now: float) -> list[Carry]:
+        while self._carried_at and now - self._carried_at[0] > 3600.0:
+            self._carried_at.popleft()
+        gap = self._config.neighbour_carry_gap_s
+        for key_id in [k for k, at in self._last_carried.items() if now - at >= gap]:
+            del self._last_carried[key_id]
+        out = []
+        for key_id in [k for k, c in self._carrying.items() if c.due <= now]:
+            carrying = self._carrying.pop(key_id)
+            if len(self._carried_at) >= self._config.neighbour_carries_per_hour:
+                continue
+            self._carried_at.append(now)
+            self._last_carried[key_id] = now
+            out.append(Carry(carrying.raw))
+        return out
+
+    # --- both ------------------------------------------------------------------------
+
+    def next_due(self) -> float | None:
+        times = [p.due for p in self._pending.values()]
+        times += [c.due for c in self._carrying.values()]
+        return min(times, default=None)
+
+    def due(self, now: float) -> list[Answer | Carry]:
+        """Answers and carries whose delay ran out with no copy heard, within the caps."""
+        return [*self._due_answers(now), *self._due_carries(now)]
+
+    def _due_answers(self, now: float) -> list[Answer]:
         while self._passed_at and now - self._passed_at[0] > 3600.0:
             self._passed_at.popleft()
         cooldown = self._config.neighbour_cooldown_s

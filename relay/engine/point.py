@@ -23,10 +23,11 @@ from relay.engine.catalogue import BulletinRecord
 from relay.engine.config import EngineConfig
 from relay.engine.help import PointDesk, is_help_timer
 from relay.engine.hubclock import HubClock
-from relay.engine.neighbours import NeighbourAid
+from relay.engine.neighbours import Answer, NeighbourAid
 from relay.engine.outbox import TO_HUB, Completed, Failed
 from relay.engine.outputs import BulletinAccepted, HubHeard, Output, Priority
 from relay.engine.reporting import HopChoice, Schedule, slot_offset
+from relay.errors import RelayError
 from relay.link import BROADCAST, Frame
 from relay.wire import fragments, statusframe
 from relay.wire.help import HelpDetails
@@ -54,6 +55,7 @@ URGENT_RECEIPT = "urgent-receipt"
 REPAIR_REQUEST = "repair-request"
 CERTIFICATE = "certificate"
 NEIGHBOUR_ANSWER = "neighbour-answer"
+NEIGHBOUR_CARRY = "neighbour-carry"
 #: Most sequence numbers one repair request asks for (keeps it in one frame).
 MAX_ASK = 40
 #: Most bulletins newer than the last heartbeat one receipt lists (keeps it small).
@@ -136,6 +138,8 @@ class PointEngine(Engine):
         self._confirmed: int | None = None
         self._mac_keys: dict[int, bytes] = {}
         self.neighbours = NeighbourAid(config, self._jitter)
+        #: The hub's heard-list left out our last judged report: ask neighbours to carry.
+        self._left_out = False
 
     @property
     def hub_node(self) -> int | None:
@@ -295,8 +299,36 @@ class PointEngine(Engine):
         if due is not None:
             self._set_timer(NEIGHBOUR_ANSWER, due)
 
+    def _status_frame(self, frame: Frame, now: float) -> list[Output]:
+        """Another point's status frame: carry it to the hub if it asks and we hear it
+        directly; a carried copy from someone else makes ours unnecessary."""
+        hub = self.hub
+        if hub is None:
+            return []
+        try:
+            report = statusframe.parse(frame.payload)
+        except RelayError:
+            return []  # not ours to judge: the hub checks reports
+        if report.hub != hub.key_id or report.key_id == self.issuer.key.key_id:
+            return []
+        if report.carried:
+            self.neighbours.heard_carried(report.key_id, report.raw, now)
+        elif report.carry and frame.hops == 0:
+            self.neighbours.on_report(report.key_id, report.raw, now)
+            self._arm_neighbours()
+        return []
+
     def _answer_neighbours(self, now: float) -> None:
         for answer in self.neighbours.due(now):
+            if not isinstance(answer, Answer):
+                self.outbox.add(
+                    statusframe.carried(answer.raw),
+                    destination=BROADCAST,
+                    priority=Priority.STATUS,
+                    purpose=NEIGHBOUR_CARRY,
+                    hop_limit=self.hops.limit,
+                )
+                continue
             env = answer.message.envelope
             log.info("passing bulletin #%d on to a neighbour that asked for it", env.seq)
             self.outbox.add(
@@ -438,7 +470,12 @@ class PointEngine(Engine):
             self.outbox.remove(waiting.id)
         report = _fit_wire(replace(self.status, point_id=0, receipt=self.receipt()))
         raw = statusframe.encode(
-            self.issuer.key.key_id, self.issuer.counter.next(), self.hub.key_id, report, key
+            self.issuer.key.key_id,
+            self.issuer.counter.next(),
+            self.hub.key_id,
+            report,
+            key,
+            carry=self._left_out,
         )
         self.outbox.add(
             raw,
@@ -509,8 +546,10 @@ class PointEngine(Engine):
             if self._confirmed != self._schedule.interval_of(sent):
                 self.hops.heard()
             self._confirmed = self._schedule.interval_of(sent)
+            self._left_out = False
         elif self._confirmed != self._schedule.interval_of(sent):
             self.hops.missed()
+            self._left_out = True  # neighbours that hear our next tries may carry them
         self._sent_at = None  # one verdict per report
 
     def _update_hop_limit(self) -> None:

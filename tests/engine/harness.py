@@ -51,6 +51,8 @@ class Mesh:
         self.online: set[int] = set()
         self.outputs: dict[int, list[Output]] = {}
         self.drop: DropFilter = lambda src, dst, payload: False
+        #: Like ``drop``, for direct messages only (a weak next hop that floods avoid).
+        self.drop_dm: DropFilter = lambda src, dst, payload: False
         self.airtime_log: dict[int, list[tuple[float, float]]] = {}
         #: Hops every frame reports (None: the firmware says nothing, as old ones do).
         self.hops: int | None = None
@@ -105,6 +107,8 @@ class Mesh:
         delivered = False
         for dst in targets:
             if self.rng.random() < self.loss or self.drop(src, dst, t.payload):
+                continue
+            if t.destination != BROADCAST and self.drop_dm(src, dst, t.payload):
                 continue
             delivered = True
             frame = Frame(t.payload, src, t.destination, hops=self.hops, rx_time=arrive)
