@@ -272,21 +272,31 @@ class HubEngine(Engine):
         ``busy_channel`` on average over the last one (the firmware sheds its own
         background traffic at 25 %), double the interval; if quieter than
         ``quiet_channel``, halve it again (never below the configured interval). Changes
-        come only at an interval's end, so every point's slots and the heard-list keep
-        meaning the same interval."""
+        come only where an interval of the old length and one of the new length both
+        start (intervals are multiples of their length in hub time): every point's slots
+        and the heard-list keep meaning the same interval. A doubling that falls midway
+        through the longer interval waits for the next boundary, samples kept."""
         k = int(hub_now // self.status_interval_s)
         if k == self._admission_interval:
             return
         first = self._admission_interval < 0
         self._admission_interval = k
-        samples, self._util_samples = self._util_samples, []
-        if first or not samples:
+        if first:
+            self._util_samples = []
+            return
+        samples = self._util_samples
+        if not samples:
             return
         util, c, before = sum(samples) / len(samples), self.config, self.status_interval_s
+        after = before
         if util > c.busy_channel:
-            self.status_interval_s = min(before * 2, c.max_status_interval_s)
+            after = min(before * 2, c.max_status_interval_s)
+            if (k * before) % after:
+                return  # midway through the longer interval: decide at the next end
         elif util < c.quiet_channel:
-            self.status_interval_s = max(before / 2, c.status_interval_s)
+            after = max(before / 2, c.status_interval_s)
+        self._util_samples = []
+        self.status_interval_s = after
         if self.status_interval_s != before:
             self.interval_log.append((hub_now, self.status_interval_s))
             log.info(

@@ -46,6 +46,8 @@ from relay.wire.model import RepairRequest, SignedMessage
 Key = tuple[int, int]
 #: Message ids of recent frames remembered, to tell whether a copy went out after a request.
 RECENT_COPIES = 256
+#: Extra carry delay per hop a carrier's own reports need to reach the hub.
+CARRY_STEP_S = 20.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,16 +151,21 @@ class NeighbourAid:
 
     # --- reports up -----------------------------------------------------------------
 
-    def on_report(self, key_id: int, raw: bytes, now: float) -> None:
-        """A neighbour's frame, heard directly, asks to be carried (the newest wins)."""
+    def on_report(self, key_id: int, raw: bytes, now: float, own_hops: int | None) -> None:
+        """A neighbour's frame, heard directly, asks to be carried (the newest wins).
+
+        ``own_hops`` is the hop limit our own reports need: the neighbours nearest the hub
+        carry first, and a carried copy travels through the relays, so the others mostly
+        hear it and keep quiet (neighbours of one point often cannot hear each other)."""
         config = self._config
-        if config.neighbour_carries_per_hour <= 0:
+        if config.neighbour_carries_per_hour <= 0 or own_hops is None:
             return
         waiting = self._carrying.get(key_id)
         if waiting is not None:
             waiting.raw = raw
         elif now - self._last_carried.get(key_id, -1e18) >= config.neighbour_carry_gap_s:
-            self._carrying[key_id] = _Carrying(now + self._jitter(config.neighbour_delay_s), raw)
+            delay = self._jitter(config.neighbour_carry_delay_s) + CARRY_STEP_S * own_hops
+            self._carrying[key_id] = _Carrying(now + delay, raw)
 
     def heard_carried(self, key_id: int, raw: bytes, now: float) -> None:
         """Another neighbour carried this point's frame: ours would add nothing."""

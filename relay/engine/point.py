@@ -313,8 +313,9 @@ class PointEngine(Engine):
             return []
         if report.carried:
             self.neighbours.heard_carried(report.key_id, report.raw, now)
-        elif report.carry and frame.hops == 0:
-            self.neighbours.on_report(report.key_id, report.raw, now)
+        elif report.carry and frame.hops == 0 and not self._left_out:
+            # (A point the hub does not hear itself is no help.)
+            self.neighbours.on_report(report.key_id, report.raw, now, self.hops.limit)
             self._arm_neighbours()
         return []
 

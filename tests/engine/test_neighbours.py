@@ -206,14 +206,20 @@ def test_no_one_carries_when_every_point_is_heard() -> None:
 
 
 def test_carries_respect_the_gap_and_the_hourly_cap() -> None:
-    aid = _aid(neighbour_carries_per_hour=2, neighbour_carry_gap_s=240.0)
-    aid.on_report(7, b"a", 0.0)
-    aid.on_report(7, b"b", 10.0)  # the newest frame of the same point replaces it
-    aid.on_report(8, b"c", 0.0)
-    aid.on_report(9, b"d", 0.0)
-    assert [c.raw for c in aid.due(40.0) if isinstance(c, Carry)] == [b"b", b"c"]  # capped
-    aid.on_report(7, b"e", 100.0)
+    aid = _aid(
+        neighbour_carries_per_hour=2,
+        neighbour_carry_gap_s=240.0,
+        neighbour_carry_delay_s=(30.0, 30.0),
+    )
+    aid.on_report(7, b"a", 0.0, 0)
+    aid.on_report(7, b"b", 10.0, 0)  # the newest frame of the same point replaces it
+    aid.on_report(8, b"c", 0.0, 0)
+    aid.on_report(9, b"d", 0.0, 1)
+    # Nearest the hub first (9 needs a hop more: 20 s later), then the cap.
+    assert [c.raw for c in aid.due(40.0) if isinstance(c, Carry)] == [b"b", b"c"]
+    assert aid.due(60.0) == []  # capped
+    aid.on_report(7, b"e", 100.0, 0)
     assert aid.next_due() is None  # 7 was carried 60 s ago
-    aid.on_report(8, b"f", 300.0)
+    aid.on_report(8, b"f", 300.0, 0)
     aid.heard_carried(8, b"f", 310.0)  # someone else carried it
     assert aid.due(400.0) == []
