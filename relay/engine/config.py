@@ -74,6 +74,9 @@ class EngineConfig:
     neighbour_answers_per_hour: int = 6
     #: Carrying a neighbour's status frame to the hub (the neighbour asks when the hub's
     #: heard-list left it out): at most one per neighbour per gap, so many an hour in all.
+    #: A point asks to be carried after this many of its reports in a row were left out
+    #: (one miss is common at 20 % loss and the next try usually gets through alone).
+    carry_after_misses: int = 2
     neighbour_carry_delay_s: tuple[float, float] = (5.0, 25.0)
     neighbour_carry_gap_s: float = 240.0
     neighbour_carries_per_hour: int = 12

@@ -138,8 +138,8 @@ class PointEngine(Engine):
         self._confirmed: int | None = None
         self._mac_keys: dict[int, bytes] = {}
         self.neighbours = NeighbourAid(config, self._jitter)
-        #: The hub's heard-list left out our last judged report: ask neighbours to carry.
-        self._left_out = False
+        #: Judged reports in a row the hub's heard-list left out (reset when listed).
+        self._misses = 0
 
     @property
     def hub_node(self) -> int | None:
@@ -313,7 +313,7 @@ class PointEngine(Engine):
             return []
         if report.carried:
             self.neighbours.heard_carried(report.key_id, report.raw, now)
-        elif report.carry and frame.hops == 0 and not self._left_out:
+        elif report.carry and frame.hops == 0 and not self._misses:
             # (A point the hub does not hear itself is no help.)
             self.neighbours.on_report(report.key_id, report.raw, now, self.hops.limit)
             self._arm_neighbours()
@@ -476,7 +476,7 @@ class PointEngine(Engine):
             self.hub.key_id,
             report,
             key,
-            carry=self._left_out,
+            carry=self._misses >= self.config.carry_after_misses,
         )
         self.outbox.add(
             raw,
@@ -547,10 +547,10 @@ class PointEngine(Engine):
             if self._confirmed != self._schedule.interval_of(sent):
                 self.hops.heard()
             self._confirmed = self._schedule.interval_of(sent)
-            self._left_out = False
+            self._misses = 0
         elif self._confirmed != self._schedule.interval_of(sent):
             self.hops.missed()
-            self._left_out = True  # neighbours that hear our next tries may carry them
+            self._misses += 1  # after a few, neighbours that hear us may carry our reports
         self._sent_at = None  # one verdict per report
 
     def _update_hop_limit(self) -> None:
