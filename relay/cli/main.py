@@ -20,6 +20,7 @@ SUBCOMMANDS: dict[str, str] = {
     "compose": "relay.cli.compose_cmd:compose",
     "demo": "relay.cli.demo_cmd:demo",
     "doctor": "relay.cli.doctor_cmd:doctor",
+    "export": "relay.cli.export_cmd:export",
     "help": "relay.cli.help_cmd:help_",
     "inbox": "relay.cli.daemon_cmd:inbox",
     "keys": "relay.cli.keys_cmd:keys",
