@@ -28,6 +28,7 @@ SUBCOMMANDS: dict[str, str] = {
     "points": "relay.cli.daemon_cmd:points",
     "provision": "relay.cli.provision_cmd:provision",
     # `relay radio`: the emulator's group, with apply/check/render/channel added to it.
+    "qr": "relay.cli.qr_cmd:qr",
     "radio": "relay.cli.radio_config_cmd:radio",
     "report": "relay.cli.report_cmd:report",
     "run": "relay.cli.daemon_cmd:run",
