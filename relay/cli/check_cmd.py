@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import time
-from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -14,8 +12,7 @@ import click
 
 from relay.airtime import PRESETS, preset
 from relay.cli import human
-from relay.cli.files import read_message
-from relay.cli.qrscan import scan
+from relay.cli.qrscan import messages
 from relay.errors import FileAccessError, RelayError
 from relay.wire import describe, hubtime
 from relay.wire.cost import message_cost
@@ -24,7 +21,6 @@ from relay.wire.replay import ReplayGuard
 from relay.wire.trust import Keyring, Verified, Verifier
 
 DEFAULT_PRESETS = ("LONG_FAST", "MEDIUM_FAST")
-Loader = Callable[[], bytes]
 
 
 def _parse_now(text: str | None) -> int:
@@ -98,25 +94,6 @@ def _print_human(r: dict[str, Any]) -> None:
             click.echo(f"{key.replace('_', ' '):8} {human.plain(value)}")
 
 
-def _sources(files: tuple[str, ...], images: tuple[Path, ...]) -> Iterator[tuple[str, Loader]]:
-    """(name, read) per message: files as they are, then every QR code of every image
-    (an image that cannot be read, or holds no readable code, is one failing entry)."""
-    for name in files:
-        yield name, functools.partial(read_message, name)
-    for image in images:
-        try:
-            scanned = scan(image)
-        except RelayError as err:
-            yield str(image), functools.partial(_raise, err)
-            continue
-        for s in scanned:
-            yield s.name, functools.partial(bytes, s.raw)
-
-
-def _raise(err: RelayError) -> bytes:
-    raise err
-
-
 @click.command()
 @click.argument("files", nargs=-1)
 @click.option(
@@ -167,7 +144,7 @@ def check(
     now = _parse_now(now_text)
     chosen = tuple(p.upper() for p in presets) or DEFAULT_PRESETS
     exit_code = 0
-    for name, read in _sources(files, images):
+    for name, read in messages(files, images):
         try:
             report = _report(name, verifier.verify(read(), now=now), chosen)
         except RelayError as err:

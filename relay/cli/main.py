@@ -22,6 +22,7 @@ SUBCOMMANDS: dict[str, str] = {
     "doctor": "relay.cli.doctor_cmd:doctor",
     "export": "relay.cli.export_cmd:export",
     "help": "relay.cli.help_cmd:help_",
+    "import": "relay.cli.import_cmd:import_",
     "inbox": "relay.cli.daemon_cmd:inbox",
     "keys": "relay.cli.keys_cmd:keys",
     "plan": "relay.cli.plan_cmd:plan",

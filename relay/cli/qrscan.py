@@ -8,11 +8,16 @@ notice with three bulletins is. Pillow (already here through matplotlib) opens t
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from relay.cli.files import maybe_base64
-from relay.errors import FileAccessError, InputError
+from relay.cli.files import maybe_base64, read_message
+from relay.errors import FileAccessError, InputError, RelayError
+
+#: Reads one message's bytes when called (so a bad file is one failing entry, not a crash).
+Loader = Callable[[], bytes]
 
 
 class NoQrCodeError(InputError):
@@ -50,3 +55,22 @@ def scan(path: Path) -> list[Scanned]:
         Scanned(f"{path}#{i}" if many else str(path), maybe_base64(r.bytes))
         for i, r in enumerate(found, 1)
     ]
+
+
+def messages(files: tuple[str, ...], images: tuple[Path, ...]) -> Iterator[tuple[str, Loader]]:
+    """(name, read) per message: files as they are, then every QR code of every image
+    (an image that cannot be read, or holds no readable code, is one failing entry)."""
+    for name in files:
+        yield name, functools.partial(read_message, name)
+    for image in images:
+        try:
+            scanned = scan(image)
+        except RelayError as err:
+            yield str(image), functools.partial(_raise, err)
+            continue
+        for s in scanned:
+            yield s.name, functools.partial(bytes, s.raw)
+
+
+def _raise(err: RelayError) -> bytes:
+    raise err
