@@ -97,6 +97,7 @@ def _from_files(files: tuple[str, ...], keyring: Path | None, area: str) -> list
     help="For message files: the pinned root and certificates to verify them.",
 )
 @click.option(
+    "-o",
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     help="Write one <identifier>.xml per bulletin here (default: stdout, one alert only).",
@@ -133,7 +134,9 @@ def export_cap(
 @config_option
 @click.option("--format", "fmt", type=click.Choice(["csv", "have-xml", "have-json"]),
               default="csv", show_default=True)  # fmt: skip
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Default: stdout.")
+@click.option(
+    "-o", "--out", type=click.Path(dir_okay=False, path_type=Path), help="Default: stdout."
+)
 def export_status(config_path: Path | None, fmt: str, out: Path | None) -> None:
     """The hub's support points: state (open, limited, closed, silent), visitors, power,
     needs and the last report, as CSV or an EDXL-HAVE-style XML or JSON document."""
