@@ -2,7 +2,7 @@
 a door carries its own proof and ``relay check --qr photo.png`` verifies a photo of it.
 
 Chosen by what scans (``tools/bench_qr.py``, 16 signed bulletins, zxing-cpp, each code
-40 mm wide in the picture): base64 text at error-correction level Q. Level Q (25 % of the
+given the same pixels, as on paper): base64 text at error-correction level Q. Level Q (25 % of the
 codewords may be lost) read 14 of 16 codes with a band of 15 % painted over, where level M
 read none, binary or base64; a notice gets folded, taped and caught in glare, and a phone
 can step closer more easily than a fold can be undone. Base64 rather than raw bytes: as

@@ -130,3 +130,7 @@ async def test_unknown_bulletin_is_404_and_no_login_is_needed(web_cluster: WebCl
             assert r.status == 404
         async with http.get(point + "/feed.atom?lang=%3Cx%3E") as r:
             assert r.status == 400
+        async with http.get(point + "/") as r:  # feed readers find the feeds from the kiosk
+            page = await r.text()
+    assert 'type="application/atom+xml" href="/feed.atom"' in page
+    assert 'type="application/feed+json" href="/feed.json"' in page
