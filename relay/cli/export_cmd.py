@@ -114,14 +114,14 @@ def export_cap(
     area: str,
     active: bool,
 ) -> None:
-    """Every bulletin as a CAP 1.2 alert: from a node's store (--config) or from
-    message files (verified with --keyring first)."""
-    if bool(files) == (config_path is not None):
+    """Every bulletin as a CAP 1.2 alert: from a node's store (--config, default the
+    daemon's) or from message files (verified with --keyring first)."""
+    if files and config_path is not None:
         raise click.UsageError("give either --config (a node's store) or message files")
-    if config_path is not None:
-        alerts = _from_store(load_config(config_path), active, area)
-    else:
+    if files:
         alerts = _from_files(files, keyring, area)
+    else:
+        alerts = _from_store(load_config(config_path or DEFAULT_CONFIG), active, area)
     if out is None and len(alerts) != 1:
         raise click.UsageError(f"{len(alerts)} alerts: give --out DIR (one file each)")
     for ident, xml in alerts:
