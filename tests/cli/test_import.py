@@ -5,7 +5,6 @@ kiosk then shows it, verified. Refusals are one line."""
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -17,6 +16,7 @@ from relay.daemon import ops
 from relay.demo.inprocess import InProcessRegion
 from relay.demo.inprocess import make_keys as make_region_keys
 from tests.daemon.conftest import make_keys
+from tests.helpers import point_toml
 
 HUB = ["--key", "keys/hub-utrecht.key", "--cert", "keys/hub-utrecht.cert"]
 
@@ -30,23 +30,6 @@ async def relay(cwd: Path, *args: str) -> tuple[int, str, str]:
     out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
     assert b"Traceback" not in err, err.decode()
     return proc.returncode or 0, out.decode(), err.decode()
-
-
-def point_toml(base: Path, port: int) -> Path:
-    path = base / "point.toml"
-    path.write_text(
-        'role = "point"\nname = "np-001"\n'
-        '[radio]\nurl = "loop://air/np-001"\n'
-        '[keys]\nkey = "keys/np-001.key"\ncert = "keys/np-001.cert"\nkeyring = "keys"\n'
-        '[store]\npath = "np-001.db"\n'
-        f'[screen]\nlisten = "127.0.0.1:{port}"\ntoken_file = "np-001.token"\n'
-        "[point]\nid = 1\n",
-        encoding="utf-8",
-    )
-    token = base / "np-001.token"
-    token.write_text("region-token\n", encoding="ascii")
-    os.chmod(token, 0o600)
-    return path
 
 
 @pytest.fixture

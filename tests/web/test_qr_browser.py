@@ -5,6 +5,7 @@ or with a damaged one gets a one-line error."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -18,7 +19,8 @@ from PIL import Image, ImageDraw, ImageFilter
 from relay.daemon import ops
 from relay.wire import model as m
 from tests.daemon.conftest import wait_for
-from tests.web.conftest import WebCluster
+from tests.helpers import point_toml
+from tests.web.conftest import TOKEN, WebCluster
 
 pytestmark = pytest.mark.browser
 
@@ -119,3 +121,35 @@ async def test_no_code_and_damaged_code_are_one_line_errors(
         assert lines == [f"{name}: invalid: no readable QR code (none in the image, or damaged)"]
     proc = relay(tmp_path, "check", "--qr", "missing.png", "--keyring", "keys")
     assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1
+
+
+async def test_notice_photographed_at_one_point_is_imported_at_another(
+    web_cluster: WebCluster, browser: Any, tmp_path: Path
+) -> None:
+    """The whole paper path: the notice printed at point 1, photographed, carried to
+    point 2 (which never heard the hub), imported from the photo, shown there verified."""
+    page = tmp_path / "page.png"
+    seqs = await printed_page(web_cluster, browser, page)
+    # From now on nobody on the air has the hub's bulletins to give.
+    await web_cluster.stop("hub-utrecht")
+    await web_cluster.stop("np-001")
+    await web_cluster.start("np-002", "point", 2)
+    url = await web_cluster.serve("np-002")
+    point_toml(tmp_path, web_cluster.ports["np-002"], "np-002", 2, TOKEN)
+    proc = await asyncio.to_thread(
+        relay, tmp_path, "import", "--qr", "page.png", "--config", "np-002.toml"
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.count("verified bulletin") == 2
+    assert "(exercise)" in proc.stdout
+    context = await browser.new_context(viewport={"width": 1280, "height": 800})
+    kiosk = await context.new_page()
+    await kiosk.goto(url + "/")
+    await kiosk.wait_for_function(
+        "() => document.querySelectorAll('#bulletins article').length == 2"
+    )
+    trust = await kiosk.locator("#bulletins article [data-trust]").all_inner_texts()
+    # Verified and named for the authority; "possibly outdated": this point never heard the hub.
+    assert trust == ["⚠ Van hub-utrecht, maar mogelijk verouderd"] * 2
+    assert len(seqs) == 2
+    await context.close()
