@@ -124,6 +124,10 @@ async def test_export_cap_from_the_hub_store(region: Path, relay: Relay) -> None
     assert exercise.status is m.AlertStatus.EXERCISE
     assert water.infos[0].description == "Drinkwater"
     assert first.infos[0].area == "VR Utrecht"
+    # --active: the first alert was replaced by its Update, so it is left out.
+    ok(relay("export", "cap", "--config", "hub.toml", "--active", "-o", "active"))
+    active = sorted(p.name for p in (region / "active").glob("*.xml"))
+    assert active == sorted(f.name for f in files if f.name != f"{first.identifier}.xml")
     root = ET.fromstring(files[0].read_bytes())
     assert root.tag == f"{{{CAP_NS}}}alert"
     assert root.findtext(f"{{{CAP_NS}}}info/{{{CAP_NS}}}senderName") == "hub-utrecht"
