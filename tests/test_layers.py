@@ -27,6 +27,7 @@ EVERY_LAYER = {
     "web",
     "cli",
     "report",
+    "export",
 }
 FORBIDDEN = {
     "csvfile": EVERY_LAYER,  # a leaf helper, like errors
@@ -53,10 +54,25 @@ FORBIDDEN = {
         "cli",
         "demo",
         "report",
+        "export",
     },
-    "engine": {"radio", "sim", "emulator", "store", "daemon", "web", "cli", "demo", "report"},
-    "sim": {"radio", "store", "daemon", "web", "cli", "demo", "report"},
-    "store": {"daemon", "web", "cli", "demo", "report"},
+    "engine": {
+        "radio",
+        "sim",
+        "emulator",
+        "store",
+        "daemon",
+        "web",
+        "cli",
+        "demo",
+        "report",
+        "export",
+    },
+    "sim": {"radio", "store", "daemon", "web", "cli", "demo", "report", "export"},
+    "store": {"daemon", "web", "cli", "demo", "report", "export"},
+    # Exports read the store's records and write other systems' formats; the CLI and the
+    # screens call them, never the other way round.
+    "export": {"daemon", "web", "cli", "demo", "report", "radio", "sim", "emulator"},
 }
 
 
