@@ -72,6 +72,22 @@ def make_keys(
         (directory / f"{key.name}.cert").write_bytes(envelope.sign(root, i + 1, now, cert).raw)
 
 
+def make_national_keys(directory: Path, name: str = "NCC") -> Path:
+    """The national root and one national key with its certificate, in ``directory``.
+
+    Copy ``national-root.pub`` (and ``NAME.cert``) into every region's keyring: hubs and
+    points then verify the national key's bulletins. Returns the national key's path.
+    """
+    root = PrivateKey.generate("national-root", Role.NATIONAL_ROOT)
+    national = PrivateKey.generate(name, Role.NATIONAL)
+    save_keypair(root, directory)
+    save_keypair(national, directory)
+    now = hubtime.from_unix(time.time())
+    cert = Certificate(national.public.raw, Role.NATIONAL, name, now - 86_400, now + YEAR)
+    (directory / f"{name}.cert").write_bytes(envelope.sign(root, 1, now, cert).raw)
+    return directory / f"{name}.key"
+
+
 @dataclass
 class InProcessRegion:
     """Nodes started and stopped by name; ``serve`` adds a node's HTTP server."""

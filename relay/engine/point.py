@@ -207,6 +207,10 @@ class PointEngine(Engine):
     def _accept(self, v: Verified, node: int, now: float) -> list[Output]:
         body = v.message.envelope.body
         env = v.message.envelope
+        if v.sender.role is Role.NATIONAL and isinstance(body, Bulletin):
+            # A national bulletin, relayed unchanged by our hub: kept and shown like the
+            # hub's own, but the national key is not our hub (no clock, no hub contact).
+            return self._bulletin(v, body, now)
         if v.sender.role is not Role.HUB:
             return []
         if self.hub is None or self.hub.key_id != env.key_id:

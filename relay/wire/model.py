@@ -260,6 +260,14 @@ class Role(enum.IntEnum):
     ROOT = 1
     HUB = 2
     POINT = 3
+    #: The national root (offline, like a region root): certifies only national keys.
+    NATIONAL_ROOT = 4
+    #: A national authority's key (e.g. the NCC): signs national bulletins.
+    NATIONAL = 5
+
+
+#: Roles a keyring pins rather than learns from certificates.
+ROOT_ROLES = frozenset({Role.ROOT, Role.NATIONAL_ROOT})
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,6 +64,8 @@ class Role(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ROOT: _ClassVar[Role]
     HUB: _ClassVar[Role]
     POINT: _ClassVar[Role]
+    NATIONAL_ROOT: _ClassVar[Role]
+    NATIONAL: _ClassVar[Role]
 
 class HelpType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -122,6 +124,8 @@ ROLE_UNKNOWN: Role
 ROOT: Role
 HUB: Role
 POINT: Role
+NATIONAL_ROOT: Role
+NATIONAL: Role
 HELP_OTHER: HelpType
 MEDICAL: HelpType
 FIRE: HelpType

@@ -1,0 +1,65 @@
+"""A national bulletin from federation: the hub checks it like a radio frame, broadcasts it
+unchanged after the national certificate, and points verify and keep it (issue 13)."""
+
+from __future__ import annotations
+
+from relay.engine.outputs import BulletinAccepted, Rejected
+from relay.wire import envelope
+from relay.wire import model as m
+from tests.engine.harness import HUB_NODE, World, build_world, text
+from tests.wire.conftest import NOW
+from tests.wire.test_national_trust import NATIONAL_ROOT, NCC, national_cert
+
+
+def national_world() -> World:
+    w = build_world(2)
+    for engine in (w.hub, *w.points.values()):
+        engine.keyring.pin(NATIONAL_ROOT.public)
+    w.hub.keyring.add_certificate(national_cert())
+    return w
+
+
+def relay(w: World, raw: bytes) -> None:
+    w.mesh.call(HUB_NODE, lambda now: w.hub.relay_national(raw, now))
+
+
+def test_points_verify_a_relayed_national_bulletin_and_learn_its_certificate() -> None:
+    w = national_world()
+    w.mesh.run(200)
+    msg = envelope.sign(NCC, 7, NOW + 100, text("Landelijk: blijf binnen"))
+    relay(w, msg.raw)
+    w.mesh.run(600)
+    for pid, point in w.points.items():
+        assert 7 in point.catalogue.held(NCC.key_id)
+        accepted = [
+            o
+            for o in w.mesh.of(w.point_node(pid), BulletinAccepted)
+            if isinstance(o, BulletinAccepted)
+        ]
+        assert [a.message.raw for a in accepted] == [msg.raw]  # unchanged bytes, once
+        assert accepted[0].sender.role is m.Role.NATIONAL
+
+
+def test_exact_repeat_is_dropped_quietly_and_a_replayed_number_is_refused() -> None:
+    w = national_world()
+    msg = envelope.sign(NCC, 7, NOW, text("Landelijk: blijf binnen"))
+    assert any(isinstance(o, BulletinAccepted) for o in w.hub.relay_national(msg.raw, 1.0))
+    assert w.hub.relay_national(msg.raw, 2.0) == []  # QoS 1 may deliver twice
+    other = envelope.sign(NCC, 7, NOW, text("Iets anders"))
+    refused = w.hub.relay_national(other.raw, 3.0)
+    assert [o.reason for o in refused if isinstance(o, Rejected)] == ["replay"]
+
+
+def test_a_region_hub_bulletin_on_the_national_topic_is_refused() -> None:
+    w = national_world()
+    hub_msg = w.hub.issuer.issue(text("Regionaal"), at=NOW)
+    refused = w.hub.relay_national(hub_msg.raw, 1.0)
+    assert [o.reason for o in refused if isinstance(o, Rejected)] == ["not_national"]
+
+
+def test_a_forged_national_bulletin_is_refused() -> None:
+    w = national_world()
+    msg = envelope.sign(NCC, 8, NOW, text("Echt"))
+    forged = msg.raw[:-1] + bytes([msg.raw[-1] ^ 1])  # a signature that does not match
+    refused = w.hub.relay_national(forged, 1.0)
+    assert [o.reason for o in refused if isinstance(o, Rejected)] == ["bad_signature"]
