@@ -18,7 +18,10 @@ from relay.daemon.api import ensure_token, make_app
 from relay.daemon.build import build_engine
 from relay.daemon.config import DaemonConfig, load_config
 from relay.daemon.node import Node
+from relay.engine.hub import HubEngine
+from relay.engine.outputs import Output
 from relay.errors import RadioError
+from relay.federation.hub import HubFederation
 from relay.radio.url import open_transport
 from relay.store.store import Store
 from relay.web import add_screens
@@ -61,12 +64,34 @@ async def serve(config: DaemonConfig, stop: asyncio.Event) -> None:
             config.listen_host,
             config.listen_port,
         )
+        federation = attach_federation(config, node)
         try:
-            await node.run(stop)
+            if federation is None:
+                await node.run(stop)
+            else:
+                await asyncio.gather(node.run(stop), federation.run(stop))
         finally:
             await runner.cleanup()
     finally:
         store.close()
+
+
+def attach_federation(config: DaemonConfig, node: Node) -> HubFederation | None:
+    """A hub's federation over MQTT, if configured; it runs beside the node."""
+    engine = node.engine
+    if config.federation is None or not isinstance(engine, HubEngine):
+        return None
+
+    def relay(raw: bytes) -> list[Output]:
+        outputs = engine.relay_national(raw, node.mono())
+        node.apply(outputs)
+        return outputs
+
+    fed = HubFederation(
+        config.federation, node.store, engine.issuer, engine.keyring, relay, node.wall
+    )
+    node.federation = fed
+    return fed
 
 
 def run_daemon(config_path: Path) -> None:

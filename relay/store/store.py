@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from relay.engine.outputs import BulletinState
+from relay.store import federation
 from relay.store.db import connect, query, transaction
 from relay.store.exercises import ExerciseTable
 from relay.store.help import HelpTable
@@ -87,6 +88,7 @@ class Store:
         self.help = HelpTable(self._conn, self.path)
         self.exercises = ExerciseTable(self._conn, self.path)
         self.history = History(self._conn, self.path)
+        self.federation = federation.FederationOutbox(self._conn, self.path)
 
     def close(self) -> None:
         self._conn.close()
@@ -122,9 +124,18 @@ class Store:
         return cur.rowcount == 1
 
     def add_bulletin(
-        self, msg: SignedMessage, sender: str, targeted: bool, received_at: float
+        self,
+        msg: SignedMessage,
+        sender: str,
+        targeted: bool,
+        received_at: float,
+        *,
+        federate: str | None = None,
     ) -> bool:
-        """Keep an accepted bulletin; False (and no change) if it was kept already."""
+        """Keep an accepted bulletin; False (and no change) if it was kept already.
+
+        ``federate``: also queue its exact bytes for this MQTT topic, in the same
+        transaction (so no crash can keep the bulletin but lose its publication)."""
         env = msg.envelope
         with transaction(self._conn, self.path) as c:
             if not self._insert_message(c, msg, received_at):
@@ -133,6 +144,8 @@ class Store:
                 "INSERT INTO bulletins (key_id, seq, sender, targeted) VALUES (?, ?, ?, ?)",
                 (env.key_id, env.seq, sender, int(targeted)),
             )
+            if federate is not None:
+                federation.insert(c, federate, msg, received_at)
             return True
 
     def set_bulletin_state(self, key_id: int, seq: int, state: BulletinState, by: int) -> None:

@@ -389,6 +389,48 @@ class HelpAck:
     updates: tuple[int, ...]
 
 
+# --- federation -----------------------------------------------------------------------
+
+
+class Attestation(enum.IntEnum):
+    UNKNOWN = 0
+    #: The hub verified each point's MAC (or signature) and countersigns what it read.
+    HUB_CHECKED_POINTS = 1
+
+
+@dataclass(frozen=True, slots=True)
+class PointSummary:
+    """One point's newest report as its hub verified it (``status.receipt`` is None:
+    ``held`` and ``shown`` are the hub bulletins its receipt proved)."""
+
+    point_id: int
+    key_id: int
+    seq: int
+    time: int
+    name: str
+    status: StatusReport
+    held: tuple[int, ...] = ()
+    shown: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BulletinRef:
+    key_id: int
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class StatusSummary:
+    """Hub -> federation (MQTT only): the hub's countersignature over its points' status
+    reports and receipts, which a third party cannot verify itself (they carry a MAC)."""
+
+    region: str
+    points: tuple[PointSummary, ...] = ()
+    #: National bulletins the hub has broadcast over its radio.
+    relayed: tuple[BulletinRef, ...] = ()
+    attests: Attestation = Attestation.HUB_CHECKED_POINTS
+
+
 Body = (
     Bulletin
     | StatusReport
@@ -400,6 +442,7 @@ Body = (
     | HelpRequest
     | HelpUpdate
     | HelpAck
+    | StatusSummary
 )
 
 
@@ -416,6 +459,7 @@ class Kind(enum.Enum):
     HELP_REQUEST = "help_request"
     HELP_UPDATE = "help_update"
     HELP_ACK = "help_ack"
+    STATUS_SUMMARY = "status_summary"
 
 
 KIND_OF: dict[type, Kind] = {
@@ -429,6 +473,7 @@ KIND_OF: dict[type, Kind] = {
     HelpRequest: Kind.HELP_REQUEST,
     HelpUpdate: Kind.HELP_UPDATE,
     HelpAck: Kind.HELP_ACK,
+    StatusSummary: Kind.STATUS_SUMMARY,
 }
 
 

@@ -57,6 +57,7 @@ ALLOWED: dict[Kind, frozenset[Role]] = {
     Kind.HELP_REQUEST: frozenset({Role.POINT}),
     Kind.HELP_UPDATE: frozenset({Role.HUB}),
     Kind.HELP_ACK: frozenset({Role.POINT}),
+    Kind.STATUS_SUMMARY: frozenset({Role.HUB}),
 }
 
 

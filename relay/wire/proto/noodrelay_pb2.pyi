@@ -90,6 +90,11 @@ class HelpState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     HELP_ACKNOWLEDGED: _ClassVar[HelpState]
     HELP_ANSWERED: _ClassVar[HelpState]
     HELP_CLOSED: _ClassVar[HelpState]
+
+class Attestation(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ATTESTATION_UNKNOWN: _ClassVar[Attestation]
+    HUB_CHECKED_POINTS: _ClassVar[Attestation]
 ALERT: MsgType
 UPDATE: MsgType
 CANCEL: MsgType
@@ -141,9 +146,11 @@ HELP_RECEIVED: HelpState
 HELP_ACKNOWLEDGED: HelpState
 HELP_ANSWERED: HelpState
 HELP_CLOSED: HelpState
+ATTESTATION_UNKNOWN: Attestation
+HUB_CHECKED_POINTS: Attestation
 
 class Envelope(_message.Message):
-    __slots__ = ("key_id", "seq", "time", "bulletin", "status", "heartbeat", "certificate", "revocation", "repair", "receipt", "help_request", "help_update", "help_ack")
+    __slots__ = ("key_id", "seq", "time", "bulletin", "status", "heartbeat", "certificate", "revocation", "repair", "receipt", "help_request", "help_update", "help_ack", "status_summary")
     KEY_ID_FIELD_NUMBER: _ClassVar[int]
     SEQ_FIELD_NUMBER: _ClassVar[int]
     TIME_FIELD_NUMBER: _ClassVar[int]
@@ -157,6 +164,7 @@ class Envelope(_message.Message):
     HELP_REQUEST_FIELD_NUMBER: _ClassVar[int]
     HELP_UPDATE_FIELD_NUMBER: _ClassVar[int]
     HELP_ACK_FIELD_NUMBER: _ClassVar[int]
+    STATUS_SUMMARY_FIELD_NUMBER: _ClassVar[int]
     key_id: int
     seq: int
     time: int
@@ -170,7 +178,8 @@ class Envelope(_message.Message):
     help_request: HelpRequest
     help_update: HelpUpdate
     help_ack: HelpAck
-    def __init__(self, key_id: _Optional[int] = ..., seq: _Optional[int] = ..., time: _Optional[int] = ..., bulletin: _Optional[_Union[Bulletin, _Mapping]] = ..., status: _Optional[_Union[StatusReport, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ..., certificate: _Optional[_Union[Certificate, _Mapping]] = ..., revocation: _Optional[_Union[Revocation, _Mapping]] = ..., repair: _Optional[_Union[RepairRequest, _Mapping]] = ..., receipt: _Optional[_Union[Receipt, _Mapping]] = ..., help_request: _Optional[_Union[HelpRequest, _Mapping]] = ..., help_update: _Optional[_Union[HelpUpdate, _Mapping]] = ..., help_ack: _Optional[_Union[HelpAck, _Mapping]] = ...) -> None: ...
+    status_summary: StatusSummary
+    def __init__(self, key_id: _Optional[int] = ..., seq: _Optional[int] = ..., time: _Optional[int] = ..., bulletin: _Optional[_Union[Bulletin, _Mapping]] = ..., status: _Optional[_Union[StatusReport, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ..., certificate: _Optional[_Union[Certificate, _Mapping]] = ..., revocation: _Optional[_Union[Revocation, _Mapping]] = ..., repair: _Optional[_Union[RepairRequest, _Mapping]] = ..., receipt: _Optional[_Union[Receipt, _Mapping]] = ..., help_request: _Optional[_Union[HelpRequest, _Mapping]] = ..., help_update: _Optional[_Union[HelpUpdate, _Mapping]] = ..., help_ack: _Optional[_Union[HelpAck, _Mapping]] = ..., status_summary: _Optional[_Union[StatusSummary, _Mapping]] = ...) -> None: ...
 
 class Bulletin(_message.Message):
     __slots__ = ("type", "references", "urgency", "severity", "certainty", "categories", "expires_in", "target", "text", "template", "template_numbers", "template_texts", "status")
@@ -357,3 +366,43 @@ class CompactStatus(_message.Message):
     hub: int
     status: StatusReport
     def __init__(self, key_id: _Optional[int] = ..., seq: _Optional[int] = ..., hub: _Optional[int] = ..., status: _Optional[_Union[StatusReport, _Mapping]] = ...) -> None: ...
+
+class PointSummary(_message.Message):
+    __slots__ = ("point_id", "key_id", "seq", "time", "name", "status", "held", "shown")
+    POINT_ID_FIELD_NUMBER: _ClassVar[int]
+    KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    SEQ_FIELD_NUMBER: _ClassVar[int]
+    TIME_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    HELD_FIELD_NUMBER: _ClassVar[int]
+    SHOWN_FIELD_NUMBER: _ClassVar[int]
+    point_id: int
+    key_id: int
+    seq: int
+    time: int
+    name: str
+    status: StatusReport
+    held: _containers.RepeatedScalarFieldContainer[int]
+    shown: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, point_id: _Optional[int] = ..., key_id: _Optional[int] = ..., seq: _Optional[int] = ..., time: _Optional[int] = ..., name: _Optional[str] = ..., status: _Optional[_Union[StatusReport, _Mapping]] = ..., held: _Optional[_Iterable[int]] = ..., shown: _Optional[_Iterable[int]] = ...) -> None: ...
+
+class BulletinRef(_message.Message):
+    __slots__ = ("key_id", "seq")
+    KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    SEQ_FIELD_NUMBER: _ClassVar[int]
+    key_id: int
+    seq: int
+    def __init__(self, key_id: _Optional[int] = ..., seq: _Optional[int] = ...) -> None: ...
+
+class StatusSummary(_message.Message):
+    __slots__ = ("region", "attests", "points", "relayed")
+    REGION_FIELD_NUMBER: _ClassVar[int]
+    ATTESTS_FIELD_NUMBER: _ClassVar[int]
+    POINTS_FIELD_NUMBER: _ClassVar[int]
+    RELAYED_FIELD_NUMBER: _ClassVar[int]
+    region: str
+    attests: Attestation
+    points: _containers.RepeatedCompositeFieldContainer[PointSummary]
+    relayed: _containers.RepeatedCompositeFieldContainer[BulletinRef]
+    def __init__(self, region: _Optional[str] = ..., attests: _Optional[_Union[Attestation, str]] = ..., points: _Optional[_Iterable[_Union[PointSummary, _Mapping]]] = ..., relayed: _Optional[_Iterable[_Union[BulletinRef, _Mapping]]] = ...) -> None: ...
