@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections import Counter, deque
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +24,7 @@ from relay.errors import RelayError, StoreError, WrongTopicError
 from relay.federation import summary
 from relay.federation.config import NATIONAL, FederationConfig
 from relay.federation.link import MqttLink
+from relay.federation.refusals import Refusals
 from relay.federation.topics import BULLETIN, CERT, STATUS, Topics
 from relay.store.store import Store
 from relay.wire import envelope
@@ -37,27 +37,6 @@ log = logging.getLogger(__name__)
 
 SUMMARY_MARK = "federation_summary_mark"
 RELAYED_MARK = "federation_relayed"
-
-
-class Refusals:
-    """Refused federation messages: counted by reason, the last few kept for the API."""
-
-    def __init__(self) -> None:
-        self.by_reason: Counter[str] = Counter()
-        self.recent: deque[dict[str, str]] = deque(maxlen=20)
-        self.duplicates = 0
-
-    def add(self, topic: str, reason: str, detail: str) -> None:
-        log.warning("federation: refused message on %s: %s (%s)", topic, detail, reason)
-        self.by_reason[reason] += 1
-        self.recent.append({"topic": topic, "reason": reason, "detail": detail})
-
-    def view(self) -> dict[str, Any]:
-        return {
-            "refused": dict(self.by_reason),
-            "recent_refusals": list(self.recent),
-            "duplicates": self.duplicates,
-        }
 
 
 class HubFederation:

@@ -5,9 +5,9 @@ trusted): the signature and trust rules as for a radio frame, then the topic.
 * a region's topic carries only what that region's hub signed (its certificate comes
   from that region's root), a summary names its own region, and the national topic
   carries only what the national key (or root) signed;
-* the same (key id, number) with the same bytes is a duplicate (QoS 1 delivers at least
-  once; a hub re-sends its outbox after a reconnect): dropped quietly, never shown twice;
-  with other bytes it is a replay, refused.
+* after those checks, the same (key id, number) with the same bytes is a duplicate
+  (QoS 1 delivers at least once; a hub re-sends its outbox after a reconnect): dropped
+  quietly, never shown twice; with other bytes it is a replay, refused.
 
 A message signed by a key whose certificate has not come yet waits (bounded) and is
 checked again when it comes: retained certificates and queued messages may arrive in
@@ -70,8 +70,6 @@ class Intake:
         where = self.topics.parse(topic)
         msg = envelope.parse(payload)
         self.topics.check_kind(where, msg.kind)
-        if self._duplicate(msg):
-            return None
         try:
             verified = Verifier(self.keyring).verify(msg, now)
         except UnknownKeyError:
@@ -79,7 +77,11 @@ class Intake:
             while len(self.waiting) > WAITING:
                 self.waiting.popitem(last=False)
             raise
+        # A copy of a genuine message on the wrong region's topic is refused, not taken
+        # for a harmless duplicate: the region check comes first.
         self._check_region(where, msg, verified.sender)
+        if self._duplicate(msg):
+            return None
         if isinstance(msg.envelope.body, Certificate):
             self.keyring.add_certificate(msg)
         self._recent[hashlib.sha256(payload).digest()] = None

@@ -21,6 +21,7 @@ from relay.store.db import connect, query, transaction
 from relay.store.exercises import ExerciseTable
 from relay.store.help import HelpTable
 from relay.store.history import History
+from relay.store.national import NationalData
 from relay.wire import envelope
 from relay.wire.model import Holdings, Need, OpenState, PowerSource, SignedMessage, StatusReport
 
@@ -89,6 +90,7 @@ class Store:
         self.exercises = ExerciseTable(self._conn, self.path)
         self.history = History(self._conn, self.path)
         self.federation = federation.FederationOutbox(self._conn, self.path)
+        self.national = NationalData(self._conn, self.path)
 
     def close(self) -> None:
         self._conn.close()

@@ -3,6 +3,7 @@ written by the test; started, stopped, killed and restarted on the same port."""
 
 from __future__ import annotations
 
+import getpass
 import shutil
 import signal
 import socket
@@ -30,6 +31,9 @@ class Broker:
         self.conf.write_text(
             f"listener {self.port} 127.0.0.1\n"
             "allow_anonymous true\n"
+            # Started as root, mosquitto would switch to its own user and could not write
+            # its persistence file in the test's directory.
+            f"user {getpass.getuser()}\n"
             "persistence true\n"
             f"persistence_location {directory}/\n"
             "autosave_interval 1\n"
