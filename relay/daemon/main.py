@@ -24,6 +24,7 @@ from relay.engine.outputs import Output
 from relay.errors import FederationError, RadioError
 from relay.federation.hub import HubFederation
 from relay.federation.national import NationalNode
+from relay.radio.loopback import LoopbackRegistry
 from relay.radio.url import open_transport
 from relay.store.store import Store
 from relay.web import add_screens
@@ -50,7 +51,9 @@ async def serve(config: DaemonConfig, stop: asyncio.Event) -> None:
         return
     store = Store(config.store)
     try:
-        transport = open_transport(config.radio_url)
+        # loop:// in a daemon is a radio alone on its own air (a hub that only federates,
+        # in tests and demos); every other scheme ignores the registry.
+        transport = open_transport(config.radio_url, loopback=LoopbackRegistry())
         engine = build_engine(config, store, time.monotonic(), random.SystemRandom())
         node = Node(config, store, transport, engine)
         app = make_app(node, ensure_token(config.token_file))
