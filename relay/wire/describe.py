@@ -130,6 +130,27 @@ def _help_ack(b: m.HelpAck) -> dict[str, Any]:
     return {"updates": list(b.updates)}
 
 
+def _summary(b: m.StatusSummary) -> dict[str, Any]:
+    return {
+        "region": b.region,
+        "attests": b.attests.name.lower(),
+        "points": [
+            {
+                "point_id": p.point_id,
+                "name": p.name,
+                "key_id": format_key_id(p.key_id),
+                "seq": p.seq,
+                "reported": iso(p.time),
+                **status(p.status),
+                "held": list(p.held),
+                "shown": list(p.shown),
+            }
+            for p in b.points
+        ],
+        "relayed": [{"key_id": format_key_id(r.key_id), "seq": r.seq} for r in b.relayed],
+    }
+
+
 def body(b: m.Body, issued: int) -> dict[str, Any]:
     """A JSON-ready description of any message body."""
     if isinstance(b, m.Bulletin):
@@ -145,6 +166,7 @@ def body(b: m.Body, issued: int) -> dict[str, Any]:
         m.HelpRequest: _help_request,
         m.HelpUpdate: _help_update,
         m.HelpAck: _help_ack,
+        m.StatusSummary: _summary,
     }
     describe_one = simple[type(b)]
     result: dict[str, Any] = describe_one(b)
