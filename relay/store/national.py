@@ -12,6 +12,7 @@ What it keeps came through :mod:`relay.federation.intake` (verified, topic check
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from dataclasses import dataclass
@@ -151,7 +152,7 @@ class NationalData:
             "JOIN messages m USING (key_id, seq) ORDER BY n.received_at"
         )
         return [
-            SeenBulletin(r["region"], envelope.parse(bytes(r["raw"])), r["received_at"])
+            SeenBulletin(r["region"], _parse(bytes(r["raw"])), r["received_at"])
             for r in rows
         ]
 
@@ -167,6 +168,13 @@ class NationalData:
             "SELECT raw FROM messages WHERE kind = 'certificate' ORDER BY received_at"
         )
         return [bytes(r["raw"]) for r in rows]
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse(raw: bytes) -> SignedMessage:
+    """Signed bytes never change: parse each bulletin once (text decompression is slow),
+    not on every view of 25 regions."""
+    return envelope.parse(raw)
 
 
 def _keep(c: sqlite3.Connection, msg: SignedMessage, at: float) -> bool:
