@@ -10,8 +10,14 @@ import pytest
 
 from tests.daemon.conftest import cluster
 from tests.federation.broker import Broker
+from tests.leaks import no_leaks
 
-__all__ = ["broker", "cluster"]
+__all__ = ["broker", "cluster", "no_leaks"]
+
+
+@pytest.fixture(autouse=True)
+def _no_leaks(no_leaks: None) -> None:
+    """Every federation test: no MQTT socket, thread or pipe left behind."""
 
 
 @pytest.fixture
