@@ -151,10 +151,7 @@ class NationalData:
             "SELECT n.region, n.received_at, m.raw FROM national_bulletins n "
             "JOIN messages m USING (key_id, seq) ORDER BY n.received_at"
         )
-        return [
-            SeenBulletin(r["region"], _parse(bytes(r["raw"])), r["received_at"])
-            for r in rows
-        ]
+        return [SeenBulletin(r["region"], _parse(bytes(r["raw"])), r["received_at"]) for r in rows]
 
     def relayed(self) -> dict[tuple[int, int], set[str]]:
         """(key id, number) of a national bulletin -> regions whose hub broadcast it."""

@@ -20,7 +20,8 @@ MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
 
 
 class Broker:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, extra: str = "", *, anonymous: bool = True) -> None:
+        """``extra``: more lines for mosquitto.conf (TLS files, a password file)."""
         if not Path(MOSQUITTO).exists():
             pytest.fail(f"mosquitto is not installed at {MOSQUITTO} (apt-get install mosquitto)")
         self.directory = directory
@@ -30,7 +31,7 @@ class Broker:
         self.conf = directory / "mosquitto.conf"
         self.conf.write_text(
             f"listener {self.port} 127.0.0.1\n"
-            "allow_anonymous true\n"
+            f"allow_anonymous {'true' if anonymous else 'false'}\n"
             # Started as root, mosquitto would switch to its own user and could not write
             # its persistence file in the test's directory.
             f"user {getpass.getuser()}\n"
@@ -38,7 +39,7 @@ class Broker:
             f"persistence_location {directory}/\n"
             "autosave_interval 1\n"
             f"log_dest file {directory}/mosquitto.log\n"
-            "max_queued_messages 100000\n",
+            "max_queued_messages 100000\n" + extra,
             encoding="utf-8",
         )
 
