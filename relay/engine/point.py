@@ -32,6 +32,7 @@ from relay.wire.help import HelpDetails
 from relay.wire.issuer import Issuer
 from relay.wire.model import (
     Bulletin,
+    BulletinRef,
     FragmentNeed,
     Heartbeat,
     HelpUpdate,
@@ -56,6 +57,8 @@ CERTIFICATE = "certificate"
 MAX_ASK = 40
 #: Most bulletins newer than the last heartbeat one receipt lists (keeps it small).
 MAX_NEWER = 16
+#: National bulletins named in a receipt (each ~8 bytes in the status frame).
+MAX_OTHERS = 4
 _UINT32 = (1 << 32) - 1
 
 
@@ -339,7 +342,14 @@ class PointEngine(Engine):
         receipt = Receipt.of(self.hub.heartbeat_seq, self.hub.active, stored, displayed)
         if len(receipt.newer) > MAX_NEWER:
             receipt = replace(receipt, newer=receipt.newer[-MAX_NEWER:])
-        return receipt
+        return replace(receipt, others=self._national_held())
+
+    def _national_held(self) -> tuple[BulletinRef, ...]:
+        """Active national bulletins we stored (our hub relayed them): named one by one,
+        the newest few, so the national node sees their reach per point."""
+        national = [p.key_id for p in self.keyring.principals() if p.role is Role.NATIONAL]
+        refs = sorted(BulletinRef(k, s) for k in national for s in self.catalogue.active(k))
+        return tuple(refs[-MAX_OTHERS:])
 
     def reporting(self, now: float) -> dict[str, object]:
         """How this point reports (for ``relay status show`` and the doctor): the interval

@@ -34,6 +34,7 @@ from relay.wire.issuer import Issuer
 from relay.wire.keys import format_key_id, key_id_of, load_public
 from relay.wire.model import (
     Bulletin,
+    BulletinRef,
     Certificate,
     Need,
     OpenState,
@@ -178,6 +179,7 @@ class NationalNode:
                 **_bulletin(b.message),
                 "regions_relayed": sorted(relayed.get(_key(b.message), set())),
                 "regions_total": len(regions),
+                "reach": _national_reach(b.message, by_region),
             }
             for b in bulletins
             if b.region == NATIONAL
@@ -263,6 +265,17 @@ def _reach(msg: SignedMessage, points: list[NationalPoint]) -> dict[str, Any]:
     return {**_bulletin(msg), "held": held, "shown": shown, "points": len(points)}
 
 
+def _national_reach(
+    msg: SignedMessage, by_region: dict[str, list[NationalPoint]]
+) -> dict[str, dict[str, int]]:
+    """Per region: the points whose receipt names this national bulletin as stored."""
+    ref = BulletinRef(*_key(msg))
+    return {
+        region: {"held": sum(1 for p in pts if ref in p.summary.others), "points": len(pts)}
+        for region, pts in sorted(by_region.items())
+    }
+
+
 def _point_view(p: NationalPoint, now: int) -> dict[str, Any]:
     s = p.summary
     return {
@@ -277,4 +290,5 @@ def _point_view(p: NationalPoint, now: int) -> dict[str, Any]:
         "needs": [f.name.lower() for f in Need if f.name and s.status.needs & f],
         "text": s.status.text,
         "held": list(s.held),
+        "national_held": [[format_key_id(r.key_id), r.seq] for r in s.others],
     }

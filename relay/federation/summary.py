@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from relay.store.store import StoredPoint
-from relay.wire.model import BulletinRef, PointSummary, StatusSummary
+from relay.wire.model import BulletinRef, Holdings, PointSummary, StatusSummary
 
 #: A point with a 120-character text is ~160 bytes: 16 of them stay far below the
 #: largest signed message (16 fragments, 3616 bytes).
@@ -14,8 +14,7 @@ POINTS_PER_SUMMARY = 16
 
 
 def point_summary(p: StoredPoint) -> PointSummary:
-    held = p.receipt.held if p.receipt is not None else frozenset()
-    shown = p.receipt.displayed if p.receipt is not None else frozenset()
+    receipt = p.receipt or Holdings()
     return PointSummary(
         point_id=p.point_id,
         key_id=p.key_id,
@@ -23,8 +22,9 @@ def point_summary(p: StoredPoint) -> PointSummary:
         time=p.status_time,
         name=p.name,
         status=p.status,
-        held=tuple(sorted(held)),
-        shown=tuple(sorted(shown)),
+        held=tuple(sorted(receipt.held)),
+        shown=tuple(sorted(receipt.displayed)),
+        others=tuple(sorted(receipt.others)),
     )
 
 

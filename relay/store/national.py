@@ -22,6 +22,7 @@ from relay.store import federation
 from relay.store.db import query, transaction
 from relay.wire import envelope
 from relay.wire.model import (
+    BulletinRef,
     Need,
     OpenState,
     PointSummary,
@@ -188,13 +189,14 @@ def _upsert_point(c: sqlite3.Connection, region: str, p: PointSummary, at: float
     s = p.status
     c.execute(
         "INSERT INTO national_points (region, point_id, name, key_id, seq, time, open, power, "
-        "battery_pct, visitors, needs, text, held, shown, received_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "battery_pct, visitors, needs, text, held, shown, others, received_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (region, point_id) DO UPDATE SET name = excluded.name, "
         "key_id = excluded.key_id, seq = excluded.seq, time = excluded.time, "
         "open = excluded.open, power = excluded.power, battery_pct = excluded.battery_pct, "
         "visitors = excluded.visitors, needs = excluded.needs, text = excluded.text, "
-        "held = excluded.held, shown = excluded.shown, received_at = excluded.received_at "
+        "held = excluded.held, shown = excluded.shown, others = excluded.others, "
+        "received_at = excluded.received_at "
         "WHERE excluded.seq > national_points.seq OR excluded.key_id != national_points.key_id",
         (
             region,
@@ -211,6 +213,7 @@ def _upsert_point(c: sqlite3.Connection, region: str, p: PointSummary, at: float
             s.text,
             json.dumps(list(p.held)),
             json.dumps(list(p.shown)),
+            json.dumps(sorted([r.key_id, r.seq] for r in p.others)),
             at,
         ),
     )
@@ -235,5 +238,6 @@ def _point(r: sqlite3.Row) -> NationalPoint:
         status=status,
         held=tuple(json.loads(r["held"])),
         shown=tuple(json.loads(r["shown"])),
+        others=tuple(BulletinRef(int(k), int(q)) for k, q in json.loads(r["others"])),
     )
     return NationalPoint(r["region"], summary, r["received_at"])

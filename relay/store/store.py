@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
@@ -23,7 +24,15 @@ from relay.store.help import HelpTable
 from relay.store.history import History
 from relay.store.national import NationalData
 from relay.wire import envelope
-from relay.wire.model import Holdings, Need, OpenState, PowerSource, SignedMessage, StatusReport
+from relay.wire.model import (
+    BulletinRef,
+    Holdings,
+    Need,
+    OpenState,
+    PowerSource,
+    SignedMessage,
+    StatusReport,
+)
 
 E = TypeVar("E", bound=IntEnum)
 
@@ -73,6 +82,14 @@ class StoredPoint:
     status_time: int
     receipt: Holdings | None
     receipt_at: float | None
+
+
+def refs_json(refs: Iterable[BulletinRef]) -> str:
+    return json.dumps(sorted([r.key_id, r.seq] for r in refs))
+
+
+def refs_from_json(text: str | None) -> tuple[BulletinRef, ...]:
+    return tuple(BulletinRef(int(k), int(s)) for k, s in json.loads(text or "[]"))
 
 
 @functools.lru_cache(maxsize=2048)
@@ -286,11 +303,12 @@ class Store:
     def set_receipt(self, point_id: int, receipt: Holdings, at: float) -> None:
         with transaction(self._conn, self.path) as c:
             c.execute(
-                "UPDATE points SET receipt_held = ?, receipt_displayed = ?, receipt_at = ? "
-                "WHERE point_id = ?",
+                "UPDATE points SET receipt_held = ?, receipt_displayed = ?, receipt_others = ?, "
+                "receipt_at = ? WHERE point_id = ?",
                 (
                     json.dumps(sorted(receipt.held)),
                     json.dumps(sorted(receipt.displayed)),
+                    refs_json(receipt.others),
                     at,
                     point_id,
                 ),
@@ -313,6 +331,7 @@ class Store:
             receipt = Holdings(
                 held=frozenset(json.loads(r["receipt_held"])),
                 displayed=frozenset(json.loads(r["receipt_displayed"] or "[]")),
+                others=frozenset(refs_from_json(r["receipt_others"])),
             )
         status = StatusReport(
             point_id=r["point_id"],

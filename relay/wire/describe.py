@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from relay.errors import RelayError
@@ -60,11 +61,16 @@ def receipt(r: m.Receipt) -> dict[str, Any]:
         "held_bits": f"{r.held:b}"[::-1] if r.held else "",
         "shown_bits": f"{r.shown:b}"[::-1] if r.shown else "",
         "newer": list(r.newer),
+        "others": _refs(r.others),
     }
 
 
+def _refs(refs: Iterable[m.BulletinRef]) -> list[dict[str, Any]]:
+    return [{"key_id": format_key_id(r.key_id), "seq": r.seq} for r in sorted(refs)]
+
+
 def holdings(h: m.Holdings) -> dict[str, Any]:
-    return {"held": sorted(h.held), "displayed": sorted(h.displayed)}
+    return {"held": sorted(h.held), "displayed": sorted(h.displayed), "others": _refs(h.others)}
 
 
 def status(s: m.StatusReport) -> dict[str, Any]:
@@ -144,10 +150,11 @@ def _summary(b: m.StatusSummary) -> dict[str, Any]:
                 **status(p.status),
                 "held": list(p.held),
                 "shown": list(p.shown),
+                "others": _refs(p.others),
             }
             for p in b.points
         ],
-        "relayed": [{"key_id": format_key_id(r.key_id), "seq": r.seq} for r in b.relayed],
+        "relayed": _refs(b.relayed),
     }
 
 

@@ -175,6 +175,14 @@ class Need(enum.IntFlag):
 NO_NEEDS = Need(0)
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class BulletinRef:
+    """A bulletin named by its signer's key id and sequence number."""
+
+    key_id: int
+    seq: int
+
+
 @dataclass(frozen=True, slots=True)
 class Receipt:
     """What a point has stored of one hub's bulletins, as it travels: bits over the
@@ -192,6 +200,8 @@ class Receipt:
     newer: tuple[int, ...] = ()
     #: Key id of the hub; 0 = the region hub the point follows.
     issuer: int = 0
+    #: Active bulletins of other keys (national ones the hub relayed) the point stored.
+    others: tuple[BulletinRef, ...] = ()
 
     @classmethod
     def of(
@@ -211,7 +221,11 @@ class Receipt:
         """What the point proved it holds, given the heartbeat's ``active`` list."""
         held = {s for i, s in enumerate(active) if self.held >> i & 1}
         shown = {s for i, s in enumerate(active) if self.shown >> i & 1 and s in held}
-        return Holdings(held=frozenset(held | set(self.newer)), displayed=frozenset(shown))
+        return Holdings(
+            held=frozenset(held | set(self.newer)),
+            displayed=frozenset(shown),
+            others=frozenset(self.others),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +234,8 @@ class Holdings:
 
     held: frozenset[int] = frozenset()
     displayed: frozenset[int] = frozenset()
+    #: Other keys' bulletins (national) the receipt listed as stored.
+    others: frozenset[BulletinRef] = frozenset()
 
     def holds(self, seq: int) -> bool:
         return seq in self.held
@@ -411,12 +427,8 @@ class PointSummary:
     status: StatusReport
     held: tuple[int, ...] = ()
     shown: tuple[int, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class BulletinRef:
-    key_id: int
-    seq: int
+    #: National bulletins the point's receipt listed as stored.
+    others: tuple[BulletinRef, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

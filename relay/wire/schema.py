@@ -180,6 +180,8 @@ def _receipt_to_pb(r: m.Receipt, out: pb.Receipt) -> None:
     out.held = bits_to_bytes(r.held)
     out.shown = bits_to_bytes(r.shown)
     out.newer.extend(_deltas_up([s - r.heartbeat for s in r.newer if s > r.heartbeat]))
+    for ref in r.others:
+        out.others.add(key_id=ref.key_id, seq=ref.seq)
 
 
 def _receipt_from_pb(p: pb.Receipt) -> m.Receipt:
@@ -193,7 +195,13 @@ def _receipt_from_pb(p: pb.Receipt) -> m.Receipt:
         shown=bits_from_bytes(p.shown, "receipt shown"),
         newer=newer,
         issuer=p.issuer,
+        others=_refs(p.others, "receipt others"),
     )
+
+
+def _refs(refs: Sequence[pb.BulletinRef], what: str) -> tuple[m.BulletinRef, ...]:
+    _limit(refs, what)
+    return tuple(m.BulletinRef(r.key_id, r.seq) for r in refs)
 
 
 def status_to_pb(s: m.StatusReport, out: pb.StatusReport, *, with_point_id: bool = True) -> None:
@@ -394,13 +402,14 @@ def _summary_to_pb(s: m.StatusSummary, out: pb.StatusSummary) -> None:
         ps.status.SetInParent()
         ps.held.extend(p.held)
         ps.shown.extend(p.shown)
+        for ref in p.others:
+            ps.others.add(key_id=ref.key_id, seq=ref.seq)
     for r in s.relayed:
         out.relayed.add(key_id=r.key_id, seq=r.seq)
 
 
 def _summary_from_pb(p: pb.StatusSummary) -> m.StatusSummary:
     _limit(p.points, "summary points")
-    _limit(p.relayed, "summary relayed")
     points = []
     for ps in p.points:
         _limit(ps.held, "summary held")
@@ -415,12 +424,13 @@ def _summary_from_pb(p: pb.StatusSummary) -> m.StatusSummary:
                 status=status,
                 held=tuple(ps.held),
                 shown=tuple(ps.shown),
+                others=_refs(ps.others, "summary others"),
             )
         )
     return m.StatusSummary(
         region=p.region,
         points=tuple(points),
-        relayed=tuple(m.BulletinRef(r.key_id, r.seq) for r in p.relayed),
+        relayed=_refs(p.relayed, "summary relayed"),
         attests=_enum(m.Attestation, p.attests, m.Attestation.UNKNOWN),
     )
 

@@ -63,3 +63,18 @@ def test_a_forged_national_bulletin_is_refused() -> None:
     forged = msg.raw[:-1] + bytes([msg.raw[-1] ^ 1])  # a signature that does not match
     refused = w.hub.relay_national(forged, 1.0)
     assert [o.reason for o in refused if isinstance(o, Rejected)] == ["bad_signature"]
+
+
+def test_receipts_name_the_national_bulletins_a_point_stored() -> None:
+    """The hub learns per point which national bulletins arrived (their reach)."""
+    w = national_world()
+    w.mesh.run(200)
+    msg = envelope.sign(NCC, 7, NOW + 100, text("Landelijk: blijf binnen"))
+    relay(w, msg.raw)
+    w.mesh.run(1900)  # every point reports within one status interval
+    ref = m.BulletinRef(NCC.key_id, 7)
+    for point in w.points.values():
+        receipt = point.receipt()
+        assert receipt is not None and receipt.others == (ref,)
+    for view in w.hub.points.values():
+        assert view.receipt is not None and ref in view.receipt.others

@@ -89,6 +89,12 @@ async def test_national_bulletin_is_relayed_to_the_points(
             return bool(bulletins) and bulletins[0]["regions_relayed"] == ["utrecht"]
 
         await eventually(relayed, 60, "the hub's summary names the relayed bulletin")
+
+        def reached_point() -> bool:
+            reach = nat.node.overview()["national_bulletins"][0]["reach"]
+            return bool(reach.get("utrecht") == {"held": 1, "points": 1})
+
+        await eventually(reached_point, 60, "the point's receipt names it (reach per point)")
     finally:
         await nat.close()
 

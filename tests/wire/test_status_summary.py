@@ -22,7 +22,11 @@ REPORT = m.StatusReport(
 )
 SUMMARY = m.StatusSummary(
     region="utrecht",
-    points=(m.PointSummary(17, 0xA1B2C3D4, 40, NOW - 30, "np-017", REPORT, (3, 5), (3,)),),
+    points=(
+        m.PointSummary(
+            17, 0xA1B2C3D4, 40, NOW - 30, "np-017", REPORT, (3, 5), (3,), (m.BulletinRef(9, 2),)
+        ),
+    ),
     relayed=(m.BulletinRef(0x01020304, 7),),
 )
 
@@ -40,3 +44,11 @@ def test_a_point_cannot_sign_a_summary(region: Region) -> None:
     msg = envelope.sign(region.point, 9, NOW, SUMMARY)
     with pytest.raises(RoleError):
         Verifier(region.keyring()).verify(msg.raw, now=NOW)
+
+
+def test_a_receipt_names_other_keys_bulletins(region: Region) -> None:
+    receipt = m.Receipt(heartbeat=5, held=0b1, newer=(7,), others=(m.BulletinRef(0xCAFE, 3),))
+    msg = envelope.sign(region.point, 3, NOW, m.StatusReport(17, receipt=receipt))
+    body = envelope.parse(msg.raw).envelope.body
+    assert isinstance(body, m.StatusReport) and body.receipt == receipt
+    assert receipt.resolve((4,)).others == frozenset({m.BulletinRef(0xCAFE, 3)})

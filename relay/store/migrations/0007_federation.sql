@@ -14,6 +14,9 @@ CREATE TABLE federation_outbox (
     UNIQUE (key_id, seq)
 );
 
+-- Hub: the national bulletins a point's receipt listed as stored ([[key_id, seq], ...]).
+ALTER TABLE points ADD COLUMN receipt_others TEXT;
+
 -- National node: the regions heard, and each region's points as their hub countersigned
 -- them (the newest report per point wins, by the point's sequence number).
 CREATE TABLE national_regions (
@@ -39,6 +42,7 @@ CREATE TABLE national_points (
     text        TEXT    NOT NULL,
     held        TEXT    NOT NULL,
     shown       TEXT    NOT NULL,
+    others      TEXT    NOT NULL DEFAULT '[]',  -- national bulletins held: [[key_id, seq]]
     received_at REAL    NOT NULL,
     PRIMARY KEY (region, point_id)
 );

@@ -240,18 +240,20 @@ class StatusReport(_message.Message):
     def __init__(self, point_id: _Optional[int] = ..., open: _Optional[_Union[OpenState, str]] = ..., power: _Optional[_Union[PowerSource, str]] = ..., battery_pct: _Optional[int] = ..., visitors: _Optional[int] = ..., needs: _Optional[int] = ..., text: _Optional[bytes] = ..., receipt: _Optional[_Union[Receipt, _Mapping]] = ...) -> None: ...
 
 class Receipt(_message.Message):
-    __slots__ = ("issuer", "heartbeat", "held", "shown", "newer")
+    __slots__ = ("issuer", "heartbeat", "held", "shown", "newer", "others")
     ISSUER_FIELD_NUMBER: _ClassVar[int]
     HEARTBEAT_FIELD_NUMBER: _ClassVar[int]
     HELD_FIELD_NUMBER: _ClassVar[int]
     SHOWN_FIELD_NUMBER: _ClassVar[int]
     NEWER_FIELD_NUMBER: _ClassVar[int]
+    OTHERS_FIELD_NUMBER: _ClassVar[int]
     issuer: int
     heartbeat: int
     held: bytes
     shown: bytes
     newer: _containers.RepeatedScalarFieldContainer[int]
-    def __init__(self, issuer: _Optional[int] = ..., heartbeat: _Optional[int] = ..., held: _Optional[bytes] = ..., shown: _Optional[bytes] = ..., newer: _Optional[_Iterable[int]] = ...) -> None: ...
+    others: _containers.RepeatedCompositeFieldContainer[BulletinRef]
+    def __init__(self, issuer: _Optional[int] = ..., heartbeat: _Optional[int] = ..., held: _Optional[bytes] = ..., shown: _Optional[bytes] = ..., newer: _Optional[_Iterable[int]] = ..., others: _Optional[_Iterable[_Union[BulletinRef, _Mapping]]] = ...) -> None: ...
 
 class Heartbeat(_message.Message):
     __slots__ = ("active", "interval", "status_interval", "slots", "heard")
@@ -368,7 +370,7 @@ class CompactStatus(_message.Message):
     def __init__(self, key_id: _Optional[int] = ..., seq: _Optional[int] = ..., hub: _Optional[int] = ..., status: _Optional[_Union[StatusReport, _Mapping]] = ...) -> None: ...
 
 class PointSummary(_message.Message):
-    __slots__ = ("point_id", "key_id", "seq", "time", "name", "status", "held", "shown")
+    __slots__ = ("point_id", "key_id", "seq", "time", "name", "status", "held", "shown", "others")
     POINT_ID_FIELD_NUMBER: _ClassVar[int]
     KEY_ID_FIELD_NUMBER: _ClassVar[int]
     SEQ_FIELD_NUMBER: _ClassVar[int]
@@ -377,6 +379,7 @@ class PointSummary(_message.Message):
     STATUS_FIELD_NUMBER: _ClassVar[int]
     HELD_FIELD_NUMBER: _ClassVar[int]
     SHOWN_FIELD_NUMBER: _ClassVar[int]
+    OTHERS_FIELD_NUMBER: _ClassVar[int]
     point_id: int
     key_id: int
     seq: int
@@ -385,7 +388,8 @@ class PointSummary(_message.Message):
     status: StatusReport
     held: _containers.RepeatedScalarFieldContainer[int]
     shown: _containers.RepeatedScalarFieldContainer[int]
-    def __init__(self, point_id: _Optional[int] = ..., key_id: _Optional[int] = ..., seq: _Optional[int] = ..., time: _Optional[int] = ..., name: _Optional[str] = ..., status: _Optional[_Union[StatusReport, _Mapping]] = ..., held: _Optional[_Iterable[int]] = ..., shown: _Optional[_Iterable[int]] = ...) -> None: ...
+    others: _containers.RepeatedCompositeFieldContainer[BulletinRef]
+    def __init__(self, point_id: _Optional[int] = ..., key_id: _Optional[int] = ..., seq: _Optional[int] = ..., time: _Optional[int] = ..., name: _Optional[str] = ..., status: _Optional[_Union[StatusReport, _Mapping]] = ..., held: _Optional[_Iterable[int]] = ..., shown: _Optional[_Iterable[int]] = ..., others: _Optional[_Iterable[_Union[BulletinRef, _Mapping]]] = ...) -> None: ...
 
 class BulletinRef(_message.Message):
     __slots__ = ("key_id", "seq")
