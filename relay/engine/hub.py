@@ -43,6 +43,7 @@ from relay.wire.help import HelpReply
 from relay.wire.issuer import Issuer
 from relay.wire.model import (
     Bulletin,
+    BulletinRef,
     Certificate,
     Heartbeat,
     HelpAck,
@@ -133,6 +134,8 @@ class HubEngine(Engine):
         self._mac_keys: dict[int, bytes] = {}
         self._unconfirmed = 0
         self._no_relay_until = 0.0
+        #: National bulletins we relayed (repaired when a point's receipt lacks one).
+        self._relayed: set[tuple[int, int]] = set()
 
     @property
     def key_id(self) -> int:
@@ -227,6 +230,8 @@ class HubEngine(Engine):
         return Rejected("replay", detail, FEDERATION_NODE)
 
     def _relay(self, verified: Verified, body: Bulletin, now: float) -> list[Output]:
+        env = verified.message.envelope
+        self._relayed.add((env.key_id, env.seq))
         out: list[Output] = [BulletinAccepted(verified.message, verified.sender, True)]
         out += self.catalogue.add(verified.message, True, self.clock.now(now))
         self._arm_expiry(now)
@@ -268,6 +273,11 @@ class HubEngine(Engine):
                 key_id=env.key_id,
                 seq=env.seq,
             )
+
+    def restore_relayed(self, record: BulletinRecord, broadcast_done: bool, now: float) -> None:
+        """After a restart: a national bulletin we relayed (re-queued if never broadcast)."""
+        self.restore(record, broadcast_done, now)
+        self._relayed.add(record.key)
 
     def _index(self, message: SignedMessage) -> None:
         env = message.envelope
@@ -387,10 +397,10 @@ class HubEngine(Engine):
             )
         ]
         if body.receipt is not None:
-            out += self._receipt(view, body.receipt)
+            out += self._receipt(view, body.receipt, now)
         return out
 
-    def _receipt(self, view: PointView, receipt: Receipt) -> list[Output]:
+    def _receipt(self, view: PointView, receipt: Receipt, now: float) -> list[Output]:
         """Take what a receipt proves, if we still know the heartbeat it answers."""
         if receipt.issuer not in (0, self.key_id):
             return []
@@ -403,14 +413,30 @@ class HubEngine(Engine):
             # and half a receipt would take ticks away that the point earned. Keep the last.
             return []
         view.receipt = receipt.resolve(active)
+        self._repair_national(view, now)
         return [ReceiptAccepted(view.point_id, view.receipt)]
+
+    def _repair_national(self, view: PointView, now: float) -> None:
+        """A relayed national bulletin that a point's receipt does not name: broadcast it
+        again (the heartbeat lists only our own bulletins, so the point cannot ask for it;
+        the repair cooldown and airtime share bound this like any repair)."""
+        held = view.receipt.others if view.receipt is not None else frozenset()
+        for key in self._relayed:
+            record = self.catalogue.get(key)
+            if record is None or record.state is not BulletinState.ACTIVE:
+                continue
+            target = record.bulletin.target
+            if not (target.everyone or view.point_id in target.points):
+                continue
+            if BulletinRef(*key) not in held:
+                self._answer(record.message, now, mask=None, to=None)
 
     def _accept(self, v: Verified, node: int, now: float) -> list[Output]:
         body = v.message.envelope.body
         if isinstance(body, StatusReport):
             return self._status(v, body, node, now)
         if isinstance(body, Receipt):
-            return self._receipt(self._heard(v.sender, node, now), body)
+            return self._receipt(self._heard(v.sender, node, now), body, now)
         if isinstance(body, RepairRequest):
             self._heard(v.sender, node, now)
             return self._repair(body, node, now)
@@ -457,7 +483,7 @@ class HubEngine(Engine):
         env = v.message.envelope
         view.status_seq = max(view.status_seq, env.seq)
         self.status_heard[report.point_id] = self.clock.precise(now) or 0.0
-        proof = self._receipt(view, report.receipt) if report.receipt is not None else []
+        proof = self._receipt(view, report.receipt, now) if report.receipt is not None else []
         held = view.receipt if proof else None
         raw = v.message.raw
         return [

@@ -78,3 +78,22 @@ def test_receipts_name_the_national_bulletins_a_point_stored() -> None:
         assert receipt is not None and receipt.others == (ref,)
     for view in w.hub.points.values():
         assert view.receipt is not None and ref in view.receipt.others
+
+
+def test_a_point_that_missed_a_national_bulletin_gets_it_again() -> None:
+    """All broadcasts lost to point 2: its receipt does not name the bulletin, so the hub
+    broadcasts it again (a point cannot ask: the heartbeat lists only the hub's own)."""
+    w = national_world()
+    w.mesh.run(200)
+    msg = envelope.sign(NCC, 7, NOW + 100, text("Landelijk: blijf binnen"))
+    lost = {"on": True}
+    missed = w.point_node(2)
+    w.mesh.drop = lambda src, dst, payload: lost["on"] and dst == missed and payload == msg.raw
+    relay(w, msg.raw)
+    w.mesh.run(120)
+    assert 7 not in w.points[2].catalogue.held(NCC.key_id)
+    lost["on"] = False
+    w.mesh.run(1900)  # its next report's receipt lacks it: the hub sends it again
+    assert 7 in w.points[2].catalogue.held(NCC.key_id)
+    accepted = [o for o in w.mesh.of(missed, BulletinAccepted) if isinstance(o, BulletinAccepted)]
+    assert [a.message.raw for a in accepted] == [msg.raw]
