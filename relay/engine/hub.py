@@ -397,10 +397,16 @@ class HubEngine(Engine):
             )
         ]
         if body.receipt is not None:
-            out += self._receipt(view, body.receipt, now)
+            out += self._take_receipt(view, body.receipt, now)
         return out
 
-    def _receipt(self, view: PointView, receipt: Receipt, now: float) -> list[Output]:
+    def _take_receipt(self, view: PointView, receipt: Receipt, now: float) -> list[Output]:
+        out = self._receipt(view, receipt)
+        if out:
+            self._repair_national(view, now)
+        return out
+
+    def _receipt(self, view: PointView, receipt: Receipt) -> list[Output]:
         """Take what a receipt proves, if we still know the heartbeat it answers."""
         if receipt.issuer not in (0, self.key_id):
             return []
@@ -413,7 +419,6 @@ class HubEngine(Engine):
             # and half a receipt would take ticks away that the point earned. Keep the last.
             return []
         view.receipt = receipt.resolve(active)
-        self._repair_national(view, now)
         return [ReceiptAccepted(view.point_id, view.receipt)]
 
     def _repair_national(self, view: PointView, now: float) -> None:
@@ -436,7 +441,7 @@ class HubEngine(Engine):
         if isinstance(body, StatusReport):
             return self._status(v, body, node, now)
         if isinstance(body, Receipt):
-            return self._receipt(self._heard(v.sender, node, now), body, now)
+            return self._take_receipt(self._heard(v.sender, node, now), body, now)
         if isinstance(body, RepairRequest):
             self._heard(v.sender, node, now)
             return self._repair(body, node, now)
@@ -483,7 +488,8 @@ class HubEngine(Engine):
         env = v.message.envelope
         view.status_seq = max(view.status_seq, env.seq)
         self.status_heard[report.point_id] = self.clock.precise(now) or 0.0
-        proof = self._receipt(view, report.receipt, now) if report.receipt is not None else []
+        receipt = report.receipt
+        proof = self._take_receipt(view, receipt, now) if receipt is not None else []
         held = view.receipt if proof else None
         raw = v.message.raw
         return [
