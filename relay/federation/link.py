@@ -1,11 +1,14 @@
 """The one place that talks to the MQTT broker (aiomqtt, on the daemon's asyncio loop).
 
 A persistent session (``clean_session=False`` and a stable client id): the broker keeps
-our subscriptions and queues QoS 1 messages for us while we are away. Outgoing messages
-come from the store's outbox and leave it only after the broker's PUBACK, one at a time
-and in order; after a lost connection the supervisor reconnects with capped back-off
-and the outbox drains again. What arrives goes to ``on_message`` unchanged: checking it
-is the caller's job (the broker is never trusted).
+our subscriptions and queues QoS 1 messages for us while we are away. An incoming message
+is acknowledged (PUBACK) only after ``on_message`` returned, which commits it: a kill -9
+between arrival and commit leaves it unacknowledged, and the broker delivers it again.
+(aiomqtt has no switch for this; paho's manual acknowledgement is reached through it.)
+Outgoing messages come from the store's outbox and leave it only after the broker's
+PUBACK, one at a time and in order; after a lost connection the supervisor reconnects with
+capped back-off and the outbox drains again. What arrives goes to ``on_message``
+unchanged: checking it is the caller's job (the broker is never trusted).
 """
 
 from __future__ import annotations
@@ -99,7 +102,7 @@ class MqttLink:
     def _client(self) -> aiomqtt.Client:
         c = self.config
         tls = aiomqtt.TLSParameters(ca_certs=str(c.ca_file) if c.ca_file else None)
-        return aiomqtt.Client(
+        client = aiomqtt.Client(
             c.host,
             c.port,
             identifier=c.client_id,
@@ -111,6 +114,8 @@ class MqttLink:
             keepalive=30,
             timeout=10,
         )
+        client._client.manual_ack_set(True)  # see the module's docstring
+        return client
 
     async def _session(self, client: aiomqtt.Client, stop: asyncio.Event) -> None:
         for topic in self.subscriptions:
@@ -137,7 +142,15 @@ class MqttLink:
             payload = message.payload
             if not isinstance(payload, bytes | bytearray):
                 payload = str(payload or "").encode()
-            self.on_message(str(message.topic), bytes(payload))
+            try:
+                self.on_message(str(message.topic), bytes(payload))
+            except StoreError:
+                raise  # not kept: no PUBACK; the broker sends it again after a reconnect
+            except Exception:
+                # A bug must not make the broker send the same message forever: logged, dropped.
+                log.exception("federation: message on %s not handled", message.topic)
+            if message.qos > 0:
+                client._client.ack(message.mid, message.qos)
 
     async def _drain(self, client: aiomqtt.Client) -> None:
         while True:
