@@ -16,7 +16,6 @@ any order after a reconnect.
 
 from __future__ import annotations
 
-import hashlib
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -61,7 +60,6 @@ class Intake:
         self.keyring = keyring
         self.region_roots = region_roots
         self._seen = seen
-        self._recent: OrderedDict[bytes, None] = OrderedDict()
         self.waiting: OrderedDict[bytes, str] = OrderedDict()
 
     def take(self, topic: str, payload: bytes, now: int | None) -> Arrived | None:
@@ -84,9 +82,6 @@ class Intake:
             return None
         if isinstance(msg.envelope.body, Certificate):
             self.keyring.add_certificate(msg)
-        self._recent[hashlib.sha256(payload).digest()] = None
-        while len(self._recent) > 4096:
-            self._recent.popitem(last=False)
         return Arrived(where.region, msg, verified.sender)
 
     def released(self, key_id: int) -> list[tuple[str, bytes]]:
@@ -99,8 +94,7 @@ class Intake:
         return out
 
     def _duplicate(self, msg: SignedMessage) -> bool:
-        if hashlib.sha256(msg.raw).digest() in self._recent:
-            return True
+        """Kept before (the store is the one record: a message not kept is new again)."""
         env = msg.envelope
         kept = self._seen(env.key_id, env.seq)
         if kept is None:

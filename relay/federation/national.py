@@ -96,6 +96,8 @@ class NationalNode:
     def on_message(self, topic: str, payload: bytes) -> None:
         try:
             arrived = self.intake.take(topic, payload, self.hub_time())
+        except StoreError:
+            raise  # not a refusal: the link leaves it unacknowledged, it comes again
         except UnknownKeyError as err:
             # Kept waiting for the certificate (intake); counted, in case it never comes.
             self.refusals.add(topic, reason_code(err), str(err))
@@ -106,10 +108,8 @@ class NationalNode:
         if arrived is None:
             self.refusals.duplicates += 1
             return
-        try:
-            self._keep(arrived)
-        except StoreError as err:
-            log.error("national: not kept: %s", err)
+        # A StoreError goes up to the link: not acknowledged, the broker sends it again.
+        self._keep(arrived)
 
     def _keep(self, a: Arrived) -> None:
         body = a.message.envelope.body
