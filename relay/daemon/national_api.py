@@ -15,7 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
-from relay.daemon.api import TOKEN, _error, errors_middleware, mutating
+from relay.daemon.api import TOKEN, errors_middleware, mutating
 from relay.daemon.config import DaemonConfig
 from relay.federation.national import NationalNode
 from relay.web import compose
@@ -43,7 +43,7 @@ async def overview(request: web.Request) -> web.Response:
 async def region(request: web.Request) -> web.Response:
     view = request.app[NATIONAL].region(request.match_info["name"])
     if view is None:
-        return _error(404, "no such region", "not_found")
+        return web.json_response({"error": "no such region", "reason": "not_found"}, status=404)
     return _json(view)
 
 
@@ -64,7 +64,9 @@ async def compose_send(request: web.Request) -> web.Response:
     try:
         data = await request.json()
     except ValueError:
-        return _error(400, "send a JSON object", "bad_request")
+        return web.json_response(
+            {"error": "send a JSON object", "reason": "bad_request"}, status=400
+        )
     try:
         bulletin = compose.parse_form(data, national.hub_time())
     except compose.ComposeError as err:
