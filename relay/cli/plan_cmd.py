@@ -19,9 +19,11 @@ from relay.errors import ConfigError
 from relay.sim.generate import generate_region
 from relay.sim.plan import PRESETS as CANDIDATE_PRESETS
 from relay.sim.plan import (
+    BridgeAdvice,
     Candidate,
     Outcome,
     PlanSettings,
+    bridge_advice,
     candidates,
     evaluate,
     recommend,
@@ -85,6 +87,7 @@ def plan(
     _show_planned(next(o for o in outcomes if o.candidate == planned))
     _show_candidates(outcomes)
     _show_recommendation(*recommend(outcomes))
+    _show_bridges(bridge_advice(region, planned.preset, settings.loss))
 
 
 def _region(scenario: str | None, points: int | None, relays: int, terrain: str) -> Scenario:
@@ -191,4 +194,27 @@ def _show_recommendation(best: Outcome | None, why: str) -> None:
     click.echo(
         f"  firmware-config/*.yaml: modem_preset: {c.preset}; relay.toml: [radio] preset = "
         f'"{c.preset}", [intervals] status_s = {interval}, receipt_min_gap_s = {interval}'
+    )
+
+
+def _show_bridges(advice: BridgeAdvice) -> None:
+    """Which support points should get the relaying profile, and what that buys."""
+    click.echo(
+        f"\nReach in the shipped layout (every point CLIENT_MUTE): {advice.reached} of "
+        f"{advice.points} points within the hop limit."
+    )
+    if not advice.bridges:
+        click.echo("  No point's relaying would bring more within reach.")
+        return
+    n = len(advice.bridges)
+    which = "this point" if n == 1 else f"these {n} points"
+    click.echo(
+        f"  Give {which} the relaying profile "
+        f"(firmware-config/point-relaying.yaml) to reach {advice.reached_with_bridges}:"
+    )
+    for name in advice.bridges:
+        click.echo(f"    {name}")
+    click.echo(
+        "  Then run the plan again on that layout: relaying points also add air "
+        "(the region bench's 'shipped + plan' column measures it)."
     )

@@ -65,6 +65,21 @@ class EngineConfig:
     repair_delay_s: tuple[float, float] = (5.0, 45.0)
     #: Back-off between repeated requests for the same gap.
     repair_backoff_s: tuple[float, float] = (120.0, 1800.0)
+    #: Local repair (relay.engine.neighbours): a point passes a bulletin on to a neighbour
+    #: whose repair request it heard directly, after a random delay (the hub usually
+    #: answers first; any copy heard cancels ours), at most once per cooldown per
+    #: bulletin and this many bulletins an hour (0: never).
+    neighbour_delay_s: tuple[float, float] = (30.0, 90.0)
+    neighbour_cooldown_s: float = 600.0
+    neighbour_answers_per_hour: int = 6
+    #: Carrying a neighbour's status frame to the hub (the neighbour asks when the hub's
+    #: heard-list left it out): at most one per neighbour per gap, so many an hour in all.
+    #: A point asks to be carried after this many of its reports in a row were left out
+    #: (one miss is common at 20 % loss and the next try usually gets through alone).
+    carry_after_misses: int = 2
+    neighbour_carry_delay_s: tuple[float, float] = (5.0, 25.0)
+    neighbour_carry_gap_s: float = 240.0
+    neighbour_carries_per_hour: int = 12
     #: Back-off after a direct message to the hub failed.
     dm_retry_s: tuple[float, float] = (60.0, 900.0)
     #: Channel utilisation above which the hub lengthens the status interval it announces
@@ -82,6 +97,9 @@ class EngineConfig:
     #: after it was queued (doubling up to the second value, with jitter). The round trip
     #: of a request and its answer over a few hops takes ~10-40 s at LONG_FAST.
     help_retry_s: tuple[float, float] = (45.0, 300.0)
+    #: Point: a request the hub has not answered this long after it was made is also sent
+    #: as a broadcast, once (None: never); most answers come within 10-25 s.
+    help_hedge_s: float | None = 30.0
     #: Point: a refused or unacknowledged request is tried again this soon (random).
     help_failed_retry_s: tuple[float, float] = (5.0, 20.0)
     #: Point: help updates that arrived are acknowledged together after this delay.

@@ -42,6 +42,7 @@ from relay.engine.outputs import (
     Rejected,
 )
 from relay.errors import CorruptError
+from relay.link import BROADCAST
 from relay.wire import envelope, schema
 from relay.wire.help import (
     HelpDetails,
@@ -72,8 +73,10 @@ log = logging.getLogger(__name__)
 HELP_REQUEST = "help-request"
 HELP_UPDATE = "help-update"
 HELP_ACK = "help-ack"
+HELP_HEDGE = "help-hedge"
 TIMER_PREFIX = "help:"
 ACK_TIMER = "help:ack"
+HEDGE_PREFIX = "help:hedge:"
 #: Most update numbers one acknowledgement carries.
 MAX_ACKS = 32
 #: Hub: after hearing from a point with an unacknowledged update, send it this soon.
@@ -156,8 +159,12 @@ class PointDesk:
         self._check_fits(1 + len(schema.envelope_to_bytes(probe)) + envelope.SIGNATURE_BYTES)
         message = issuer.issue_built(Kind.HELP_REQUEST, build, at=at)
         self._check_fits(len(message.raw))
-        self.asked[message.envelope.seq] = _Asked(message, self.engine.config.help_retry_s[0])
-        self._queue(message.envelope.seq, now)
+        seq = message.envelope.seq
+        self.asked[seq] = _Asked(message, self.engine.config.help_retry_s[0])
+        self._queue(seq, now)
+        hedge = self.engine.config.help_hedge_s
+        if hedge is not None:
+            self.engine._set_timer(f"{HEDGE_PREFIX}{seq}", now + hedge)
         return message
 
     def _check_fits(self, size: int) -> None:
@@ -202,6 +209,9 @@ class PointDesk:
         if name == ACK_TIMER:
             self._send_acks(now)
             return []
+        if name.startswith(HEDGE_PREFIX):
+            self._hedge(int(name.removeprefix(HEDGE_PREFIX)))
+            return []
         seq = int(name.removeprefix(TIMER_PREFIX))
         asked = self.asked.get(seq)
         if asked is None or asked.answered:
@@ -216,6 +226,29 @@ class PointDesk:
         log.info("help request #%d unanswered: sending it again", seq)
         self._queue(seq, now)
         return []
+
+    def _hedge(self, seq: int) -> None:
+        """No answer yet: send a copy as a broadcast as well. A direct message follows the
+        one next hop the firmware learned for the hub; when that hop's link is weak, every
+        retry fails the same way, while a broadcast is passed on by every relay that
+        hears it. Help requests are rare, so the extra frame is cheap."""
+        asked = self.asked.get(seq)
+        if (
+            asked is None
+            or asked.answered
+            or self.engine.outbox.find(HELP_HEDGE, self._key_id, seq)
+        ):
+            return
+        log.info("help request #%d unanswered: a broadcast copy as well", seq)
+        self.engine.outbox.add(
+            asked.message.raw,
+            destination=BROADCAST,
+            priority=Priority.HELP,
+            purpose=HELP_HEDGE,
+            want_ack=False,
+            key_id=self._key_id,
+            seq=seq,
+        )
 
     def on_completed(self, entry: Entry, now: float) -> list[Output]:
         if entry.purpose == HELP_REQUEST:

@@ -337,21 +337,31 @@ class HubEngine(Engine):
         ``busy_channel`` on average over the last one (the firmware sheds its own
         background traffic at 25 %), double the interval; if quieter than
         ``quiet_channel``, halve it again (never below the configured interval). Changes
-        come only at an interval's end, so every point's slots and the heard-list keep
-        meaning the same interval."""
+        come only where an interval of the old length and one of the new length both
+        start (intervals are multiples of their length in hub time): every point's slots
+        and the heard-list keep meaning the same interval. A doubling that falls midway
+        through the longer interval waits for the next boundary, samples kept."""
         k = int(hub_now // self.status_interval_s)
         if k == self._admission_interval:
             return
         first = self._admission_interval < 0
         self._admission_interval = k
-        samples, self._util_samples = self._util_samples, []
-        if first or not samples:
+        if first:
+            self._util_samples = []
+            return
+        samples = self._util_samples
+        if not samples:
             return
         util, c, before = sum(samples) / len(samples), self.config, self.status_interval_s
+        after = before
         if util > c.busy_channel:
-            self.status_interval_s = min(before * 2, c.max_status_interval_s)
+            after = min(before * 2, c.max_status_interval_s)
+            if (k * before) % after:
+                return  # midway through the longer interval: decide at the next end
         elif util < c.quiet_channel:
-            self.status_interval_s = max(before / 2, c.status_interval_s)
+            after = max(before / 2, c.status_interval_s)
+        self._util_samples = []
+        self.status_interval_s = after
         if self.status_interval_s != before:
             self.interval_log.append((hub_now, self.status_interval_s))
             log.info(
@@ -387,13 +397,19 @@ class HubEngine(Engine):
             if isinstance(err, UnknownKeyError) and err.key_id is not None:
                 self._on_unknown_key(err.key_id, frame.sender, now)
             return [Rejected(reason_code(err), str(err), frame.sender)]
-        view = self._heard(sender, frame.sender, now)
+        if report.carried:
+            # A neighbour carried it: the radio sender is the carrier, not the point.
+            known = self.points.get(sender.point_id)
+            node = known.node if known is not None and known.key_id == sender.key_id else 0
+            view = self._heard(sender, node, now, direct=False)
+        else:
+            view = self._heard(sender, frame.sender, now)
         view.status_seq = report.seq
         self.status_heard[sender.point_id] = self.clock.precise(now) or 0.0
         body = replace(report.report, point_id=sender.point_id)
         out: list[Output] = [
             StatusAccepted(
-                report.raw, report.key_id, report.seq, hub_now or 0, sender, body, frame.sender
+                report.raw, report.key_id, report.seq, hub_now or 0, sender, body, view.node
             )
         ]
         if body.receipt is not None:
@@ -447,7 +463,7 @@ class HubEngine(Engine):
             return self._repair(body, node, now)
         if isinstance(body, HelpRequest | HelpAck):
             return self._help(v, body, node, now)
-        if isinstance(body, Bulletin):
+        if isinstance(body, Bulletin) and v.message.envelope.key_id != self.key_id:
             return self._foreign_bulletin(v, body, node, now)
         return []
 
@@ -455,7 +471,8 @@ class HubEngine(Engine):
         if node == FEDERATION_NODE:
             # A national bulletin that waited for the national certificate.
             return self._relay(v, body, now) if v.sender.role is Role.NATIONAL else []
-        # Another hub's bulletin (a neighbouring region, a backup hub): keep it.
+        # Another hub's bulletin (a neighbouring region, a backup hub): keep it. Our own
+        # comes back when a point passes it on to a neighbour (local repair): not here.
         return [BulletinAccepted(v.message, v.sender, True)]
 
     def _help(
@@ -466,13 +483,17 @@ class HubEngine(Engine):
             return self.help.on_request(v, body, node, now)
         return self.help.on_ack(v, body, now)
 
-    def _heard(self, sender: Principal, node: int, now: float) -> PointView:
+    def _heard(self, sender: Principal, node: int, now: float, *, direct: bool = True) -> PointView:
+        """``direct``: the frame came from the point's own radio (not carried by a
+        neighbour), so ``node`` is the point's and it can hear our answers."""
         view = self.points.get(sender.point_id)
         if view is None or view.key_id != sender.key_id:
             view = PointView(sender.point_id, sender.name, sender.key_id, node, now)
             self.points[sender.point_id] = view
-        view.node, view.last_heard = node, now
-        self.help.heard_from(sender.key_id, node, now)
+        view.last_heard = now
+        if direct:
+            view.node = node
+            self.help.heard_from(sender.key_id, node, now)
         return view
 
     def _status(self, v: Verified, report: StatusReport, node: int, now: float) -> list[Output]:

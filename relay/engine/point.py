@@ -23,11 +23,13 @@ from relay.engine.catalogue import BulletinRecord
 from relay.engine.config import EngineConfig
 from relay.engine.help import PointDesk, is_help_timer
 from relay.engine.hubclock import HubClock
+from relay.engine.neighbours import Answer, NeighbourAid
 from relay.engine.outbox import TO_HUB, Completed, Failed
 from relay.engine.outputs import BulletinAccepted, HubHeard, Output, Priority
 from relay.engine.reporting import HopChoice, Schedule, slot_offset
+from relay.errors import RelayError
 from relay.link import BROADCAST, Frame
-from relay.wire import statusframe
+from relay.wire import fragments, statusframe
 from relay.wire.help import HelpDetails
 from relay.wire.issuer import Issuer
 from relay.wire.model import (
@@ -53,6 +55,8 @@ STATUS = "status"
 URGENT_RECEIPT = "urgent-receipt"
 REPAIR_REQUEST = "repair-request"
 CERTIFICATE = "certificate"
+NEIGHBOUR_ANSWER = "neighbour-answer"
+NEIGHBOUR_CARRY = "neighbour-carry"
 #: Most sequence numbers one repair request asks for (keeps it in one frame).
 MAX_ASK = 40
 #: Most bulletins newer than the last heartbeat one receipt lists (keeps it small).
@@ -136,6 +140,9 @@ class PointEngine(Engine):
         #: The status interval in which the hub listed us.
         self._confirmed: int | None = None
         self._mac_keys: dict[int, bytes] = {}
+        self.neighbours = NeighbourAid(config, self._jitter)
+        #: Judged reports in a row the hub's heard-list left out (reset when listed).
+        self._misses = 0
 
     @property
     def hub_node(self) -> int | None:
@@ -205,6 +212,7 @@ class PointEngine(Engine):
 
     def receive(self, frame: Frame, now: float) -> list[Output]:
         self._last_hops = frame.hops
+        self.neighbours.heard_copy(frame.payload, now)
         return super().receive(frame, now)
 
     def _accept(self, v: Verified, node: int, now: float) -> list[Output]:
@@ -215,7 +223,13 @@ class PointEngine(Engine):
             # hub's own, but the national key is not our hub (no clock, no hub contact).
             return self._bulletin(v, body, now)
         if v.sender.role is not Role.HUB:
+            if isinstance(body, RepairRequest):
+                self._neighbour_asks(body, env.time, now)
             return []
+        if self._passed_on(v, node):
+            # A neighbour passed the hub's bulletin on: the bytes are the hub's, but the
+            # frame says nothing about the hub's node, its hops or its clock.
+            return self._bulletin(v, body, now) if isinstance(body, Bulletin) else []
         if self.hub is None or self.hub.key_id != env.key_id:
             self.hub = HubView(env.key_id, node, now)
         self.hub.node, self.hub.last_heard = node, now
@@ -250,6 +264,93 @@ class PointEngine(Engine):
             self._status_due(now)
         self._gaps_changed(now)
         return out
+
+    def _passed_on(self, v: Verified, node: int) -> bool:
+        """A hub bulletin sent by another node than the hub's own (local repair)."""
+        hub = self.hub
+        return (
+            hub is not None
+            and hub.key_id == v.message.envelope.key_id
+            and node != hub.node
+            and isinstance(v.message.envelope.body, Bulletin)
+        )
+
+    # --- local repair ---------------------------------------------------------------
+
+    def _neighbour_asks(self, request: RepairRequest, asked: int, now: float) -> None:
+        hub = self.hub
+        if hub is None or self._last_hops != 0 or request.issuer not in (0, hub.key_id):
+            return  # not a direct neighbour, or not about the hub we follow
+
+        def held(seq: int) -> BulletinRecord | None:
+            record = self.catalogue.get((hub.key_id, seq))
+            return record if record is not None and seq in hub.active else None
+
+        def by_message_id(mid: bytes) -> BulletinRecord | None:
+            return next(
+                (
+                    r
+                    for r in self.catalogue.records()
+                    if r.key[0] == hub.key_id and fragments.message_id(r.message.raw) == mid
+                ),
+                None,
+            )
+
+        hub_now = self.clock.now(now)
+        asked_at = now if hub_now is None else now - max(0, hub_now - asked)
+        self.neighbours.on_request(request, held, by_message_id, now, asked_at)
+        self._arm_neighbours()
+
+    def _arm_neighbours(self) -> None:
+        due = self.neighbours.next_due()
+        if due is not None:
+            self._set_timer(NEIGHBOUR_ANSWER, due)
+
+    def _status_frame(self, frame: Frame, now: float) -> list[Output]:
+        """Another point's status frame: carry it to the hub if it asks and we hear it
+        directly; a carried copy from someone else makes ours unnecessary."""
+        hub = self.hub
+        if hub is None:
+            return []
+        try:
+            report = statusframe.parse(frame.payload)
+        except RelayError:
+            return []  # not ours to judge: the hub checks reports
+        if report.hub != hub.key_id or report.key_id == self.issuer.key.key_id:
+            return []
+        if report.carried:
+            self.neighbours.heard_carried(report.key_id, report.raw, now)
+        elif report.carry and frame.hops == 0 and not self._misses:
+            # (A point the hub does not hear itself is no help.)
+            self.neighbours.on_report(report.key_id, report.raw, now, self.hops.limit)
+            self._arm_neighbours()
+        return []
+
+    def _answer_neighbours(self, now: float) -> None:
+        for answer in self.neighbours.due(now):
+            if not isinstance(answer, Answer):
+                self.outbox.add(
+                    statusframe.carried(answer.raw),
+                    destination=BROADCAST,
+                    priority=Priority.STATUS,
+                    purpose=NEIGHBOUR_CARRY,
+                    hop_limit=self.hops.limit,
+                )
+                continue
+            env = answer.message.envelope
+            log.info("passing bulletin #%d on to a neighbour that asked for it", env.seq)
+            self.outbox.add(
+                answer.message.raw,
+                destination=BROADCAST,
+                priority=Priority.NORMAL,
+                purpose=NEIGHBOUR_ANSWER,
+                want_ack=False,  # with want_ack the firmware would raise hop limit 0 to 3
+                hop_limit=0,
+                key_id=env.key_id,
+                seq=env.seq,
+                only_frames=answer.only_frames,
+            )
+        self._arm_neighbours()
 
     # --- gaps and repair ------------------------------------------------------------
 
@@ -384,7 +485,12 @@ class PointEngine(Engine):
             self.outbox.remove(waiting.id)
         report = _fit_wire(replace(self.status, point_id=0, receipt=self.receipt()))
         raw = statusframe.encode(
-            self.issuer.key.key_id, self.issuer.counter.next(), self.hub.key_id, report, key
+            self.issuer.key.key_id,
+            self.issuer.counter.next(),
+            self.hub.key_id,
+            report,
+            key,
+            carry=self._misses >= self.config.carry_after_misses,
         )
         self.outbox.add(
             raw,
@@ -455,8 +561,10 @@ class PointEngine(Engine):
             if self._confirmed != self._schedule.interval_of(sent):
                 self.hops.heard()
             self._confirmed = self._schedule.interval_of(sent)
+            self._misses = 0
         elif self._confirmed != self._schedule.interval_of(sent):
             self.hops.missed()
+            self._misses += 1  # after a few, neighbours that hear us may carry our reports
         self._sent_at = None  # one verdict per report
 
     def _update_hop_limit(self) -> None:
@@ -491,6 +599,8 @@ class PointEngine(Engine):
             self._queue_status(now)
         elif name == REPAIR_REQUEST:
             self._ask_for_repair(now)
+        elif name == NEIGHBOUR_ANSWER:
+            self._answer_neighbours(now)
         elif is_help_timer(name):
             return self.help.on_timer(name, now)
         return self._expire(now)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from relay.errors import RadioDisconnectedError, RadioError, SlotTakenError
+from relay.link import DM_ACK_WAIT_S
 from relay.radio.meshtastic_link import (
     Endpoint,
     LinkTimeouts,
@@ -76,7 +77,7 @@ class AdapterOptions:
     #: How long the device may take to confirm a packet with its QueueStatus.
     queue_status_s: float = 5.0
     #: How long a want_ack frame waits for its ack or NAK (then: QUEUED, "no ack").
-    ack_s: float = 60.0
+    ack_s: float = DM_ACK_WAIT_S
     #: How long send() keeps a frame queued while the link is down (None: until close).
     send_timeout_s: float | None = None
     max_pending: int = 64
@@ -372,11 +373,15 @@ class MeshtasticTransport:
 
     def _ack_timeout(self, packet_id: int) -> None:
         out = self._awaiting_ack.pop(packet_id, None)
-        if out is not None:
-            why = "implicit ack only" if out.implicit_ack else "no ack"
-            out.resolve(
-                SendResult(SendStatus.QUEUED, packet_id, f"{why} in {self.options.ack_s:.0f} s")
-            )
+        if out is None:
+            return
+        why = "implicit ack only" if out.implicit_ack else "no ack"
+        detail = f"{why} in {self.options.ack_s:.0f} s"
+        if out.destination == BROADCAST:
+            out.resolve(SendResult(SendStatus.QUEUED, packet_id, detail))
+        else:
+            # Only the destination's ack proves a direct message arrived (see DM_ACK_WAIT_S).
+            out.resolve(SendResult(SendStatus.MAX_RETRANSMIT, packet_id, detail))
 
     # --- LinkEvents (on the loop thread) ----------------------------------------------------
 

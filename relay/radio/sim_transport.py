@@ -8,8 +8,9 @@ routing NAKs, in the same virtual instant as the send), acks as routing reports:
 * broadcast with ``want_ack``: ``ACKED`` on the implicit ack (a neighbour relayed it),
   ``MAX_RETRANSMIT`` after three unheard tries;
 * DM with ``want_ack``: ``ACKED`` only on the destination's ack; an implicit ack alone
-  (a neighbour relayed it, the firmware stopped retrying) ends as ``QUEUED`` with a
-  detail after ``ack_timeout`` virtual seconds; ``MAX_RETRANSMIT`` when nobody heard it.
+  (a neighbour relayed it, the firmware stopped retrying) ends as ``MAX_RETRANSMIT`` with
+  a detail after ``ack_timeout`` virtual seconds (:data:`relay.link.DM_ACK_WAIT_S`), as
+  the meshtastic adapter reports it; ``MAX_RETRANSMIT`` when nobody heard it.
 
 Timeouts run on the air's virtual clock, so a sped-up air keeps them consistent.
 """
@@ -21,6 +22,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from relay.link import DM_ACK_WAIT_S
 from relay.radio.transport import (
     BROADCAST,
     PRIVATE_PORT,
@@ -71,7 +73,7 @@ class SimTransport:
         air: RealtimeAir,
         node_name: str,
         *,
-        ack_timeout: float = 120.0,
+        ack_timeout: float = DM_ACK_WAIT_S,
         queue_timeout: float = 60.0,
     ) -> None:
         self._air = air
@@ -189,7 +191,9 @@ class SimTransport:
     def _timed_out(self, pending: _PendingSend) -> None:
         if pending.implicit_from is not None:
             detail = f"relayed by {pending.implicit_from:#010x}; no ack from the destination"
-            self._finish(pending, SendResult(SendStatus.QUEUED, pending.packet_id, detail))
+            dm = pending.destination != BROADCAST
+            status = SendStatus.MAX_RETRANSMIT if dm else SendStatus.QUEUED
+            self._finish(pending, SendResult(status, pending.packet_id, detail))
         else:
             self._finish(pending, SendResult(SendStatus.OTHER_ERROR, pending.packet_id, "no ack"))
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from relay.engine.base import Engine
 from relay.engine.outputs import Output, Transmit
-from relay.link import PRIVATE_PORT, Frame, SendStatus
+from relay.link import DM_ACK_WAIT_S, PRIVATE_PORT, Frame, SendStatus
 from relay.sim.api import (
     BROADCAST,
     ERRNO_UNKNOWN,
@@ -38,8 +38,8 @@ ROUTING_STATUS = {
 #: How often the radio's transmit share is passed to the engine's budget.
 RADIO_REPORT_S = 300.0
 #: A direct message whose only ack was implicit (a relay overheard) counts as failed if
-#: the destination's own ack has not come by then: only that ack proves delivery.
-DM_ACK_TIMEOUT_S = 120.0
+#: the destination's own ack has not come by then, as the daemon's radio adapter does.
+DM_ACK_TIMEOUT_S = DM_ACK_WAIT_S
 
 CallLater = Callable[[float, Callable[[], None]], object]
 

@@ -157,3 +157,31 @@ def _advice(o: Outcome) -> str:
         "The air has room; delivery is short: add a relay site where points have weak "
         "links (`relay sim check` shows each point's best link), then plan again."
     )
+
+
+@dataclass(frozen=True, slots=True)
+class BridgeAdvice:
+    """Points out of reach in the shipped layout, and the points whose relaying profile
+    (firmware-config/point-relaying.yaml) brings them within reach (relay.sim.bridges)."""
+
+    points: int
+    reached: int
+    bridges: tuple[str, ...]
+    reached_with_bridges: int
+
+
+def bridge_advice(region: Scenario, preset: str, loss: float) -> BridgeAdvice:
+    """Reach on mean-SNR links (no randomness involved) in the shipped layout, before and
+    after the bridge points relay."""
+    from relay.sim.bench import reachable_points
+    from relay.sim.bridges import bridge_points
+    from relay.sim.engine_bench import bench_mesh
+    from relay.sim.scenario import NodeKind
+
+    _, _, mesh = bench_mesh(region, loss, 1, preset, None, shipped=True)
+    hub = region.of_kind(NodeKind.HUB)[0].name
+    before = len(reachable_points(mesh, hub))
+    chosen = bridge_points(mesh, hub)
+    return BridgeAdvice(
+        len(region.of_kind(NodeKind.POINT)), before, tuple(chosen), len(reachable_points(mesh, hub))
+    )

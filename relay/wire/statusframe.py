@@ -30,13 +30,18 @@ from google.protobuf.message import DecodeError
 
 from relay.errors import BadMacError, CorruptError, NotNoodrelayError, TruncatedError
 from relay.wire import schema
-from relay.wire.envelope import FORMAT_VERSION, MAC_FLAG, MARKER_FAMILY
+from relay.wire.envelope import FORMAT_VERSION, FRAGMENT_FLAG, MAC_FLAG, MARKER_FAMILY
 from relay.wire.keys import PrivateKey, PublicKey
 from relay.wire.model import StatusReport
 from relay.wire.proto import noodrelay_pb2 as pb
 from relay.wire.seal import pair_key
 
 MARKER = MARKER_FAMILY | MAC_FLAG | FORMAT_VERSION  # 0xA5: noodrelay, MAC, format 1
+#: A frame a neighbouring point carried to the hub: ``[0xAD][the point's frame, unchanged]``
+#: (bit 3, the fragment bit of signed messages, means "carried" on a MAC frame). The MAC
+#: still covers the point's own bytes; the marker tells the hub that the radio sender is
+#: the carrier, not the point.
+CARRIED_MARKER = MARKER | FRAGMENT_FLAG  # 0xAD
 MAC_BYTES = 8
 _LABEL = b"noodrelay status mac v1"
 
@@ -49,7 +54,13 @@ class StatusFrame:
     seq: int
     hub: int
     report: StatusReport
+    #: The point's own frame (a carried frame without its carrier's marker).
     raw: bytes
+    #: The point asks neighbours that hear it directly to carry it (it was left out of
+    #: the hub's heard-list).
+    carry: bool = False
+    #: It came carried by a neighbour: the radio sender is not the point.
+    carried: bool = False
 
     @property
     def authenticated(self) -> bytes:
@@ -61,7 +72,12 @@ class StatusFrame:
 
 
 def is_status_frame(payload: bytes) -> bool:
-    return bool(payload) and payload[0] == MARKER
+    return bool(payload) and payload[0] in (MARKER, CARRIED_MARKER)
+
+
+def carried(raw: bytes) -> bytes:
+    """What a neighbour sends to carry the point's frame ``raw`` to the hub."""
+    return bytes([CARRIED_MARKER]) + raw
 
 
 def point_mac_key(point: PrivateKey, hub: PublicKey) -> bytes:
@@ -78,11 +94,19 @@ def _mac(key: bytes, data: bytes) -> bytes:
     return hmac.new(key, data, hashlib.sha256).digest()[:MAC_BYTES]
 
 
-def encode(key_id: int, seq: int, hub: int, report: StatusReport, mac_key: bytes) -> bytes:
+def encode(
+    key_id: int,
+    seq: int,
+    hub: int,
+    report: StatusReport,
+    mac_key: bytes,
+    *,
+    carry: bool = False,
+) -> bytes:
     """The frame for ``report`` (its point_id is not sent: the certificate says it)."""
     if seq <= 0:
         raise ValueError("sequence numbers start at 1")
-    p = pb.CompactStatus(key_id=key_id, seq=seq, hub=hub)
+    p = pb.CompactStatus(key_id=key_id, seq=seq, hub=hub, carry=carry)
     schema.status_to_pb(report, p.status, with_point_id=False)
     p.status.SetInParent()
     body = bytes([MARKER]) + p.SerializeToString(deterministic=True)
@@ -90,7 +114,10 @@ def encode(key_id: int, seq: int, hub: int, report: StatusReport, mac_key: bytes
 
 
 def parse(raw: bytes) -> StatusFrame:
-    """Decode a frame *without* checking its MAC (:func:`check` does)."""
+    """Decode a frame, carried or not, *without* checking its MAC (:func:`check` does)."""
+    is_carried = bool(raw) and raw[0] == CARRIED_MARKER
+    if is_carried:
+        raw = raw[1:]
     if not raw or raw[0] != MARKER:
         first = f"0x{raw[0]:02x}" if raw else "nothing"
         raise NotNoodrelayError(f"not a compact status frame (first byte {first})")
@@ -107,7 +134,7 @@ def parse(raw: bytes) -> StatusFrame:
         report = schema.status_from_pb(p.status)
     except (ValueError, UnicodeDecodeError) as err:
         raise CorruptError(f"invalid status report: {err}") from err
-    return StatusFrame(p.key_id, p.seq, p.hub, report, bytes(raw))
+    return StatusFrame(p.key_id, p.seq, p.hub, report, bytes(raw), p.carry, is_carried)
 
 
 def check(frame: StatusFrame, mac_key: bytes) -> None:

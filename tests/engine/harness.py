@@ -51,7 +51,11 @@ class Mesh:
         self.online: set[int] = set()
         self.outputs: dict[int, list[Output]] = {}
         self.drop: DropFilter = lambda src, dst, payload: False
+        #: Like ``drop``, for direct messages only (a weak next hop that floods avoid).
+        self.drop_dm: DropFilter = lambda src, dst, payload: False
         self.airtime_log: dict[int, list[tuple[float, float]]] = {}
+        #: Hops every frame reports (None: the firmware says nothing, as old ones do).
+        self.hops: int | None = None
         self._queue: list[_Event] = []
         #: Per node: the time of its pending tick (one at a time, as a real driver does).
         self._armed: dict[int, float] = {}
@@ -104,8 +108,10 @@ class Mesh:
         for dst in targets:
             if self.rng.random() < self.loss or self.drop(src, dst, t.payload):
                 continue
+            if t.destination != BROADCAST and self.drop_dm(src, dst, t.payload):
+                continue
             delivered = True
-            frame = Frame(t.payload, src, t.destination, rx_time=arrive)
+            frame = Frame(t.payload, src, t.destination, hops=self.hops, rx_time=arrive)
             self._at(arrive, functools.partial(self._deliver, dst, frame))
         if t.destination == BROADCAST or not t.want_ack:
             status = SendStatus.QUEUED

@@ -9,7 +9,7 @@ import random
 import pytest
 
 from relay.engine.config import EngineConfig
-from relay.engine.help import HELP_ACK, HELP_REQUEST, HELP_UPDATE, Case
+from relay.engine.help import HELP_ACK, HELP_HEDGE, HELP_REQUEST, HELP_UPDATE, Case
 from relay.engine.hub import HubEngine
 from relay.engine.hubclock import HubClock
 from relay.engine.outbox import TO_HUB
@@ -311,6 +311,30 @@ def queue_filler(engine: PointEngine | HubEngine, n: int, destination: int) -> N
         priority = Priority.STATUS if i % 2 else Priority.CONTROL
         engine.outbox.add(b"\xa1" + bytes(180), destination=destination, priority=priority,
                           purpose="filler", want_ack=False)  # fmt: skip
+
+
+def test_a_request_whose_direct_messages_all_fail_gets_through_as_a_broadcast() -> None:
+    # The firmware routes direct messages along one learned next hop; when that hop is
+    # weak every retry fails alike. The broadcast copy takes any relay.
+    w = build_world(2)
+    w.mesh.run(200)
+    w.mesh.drop_dm = lambda src, dst, payload: dst == HUB_NODE
+    request = ask(w, 1)
+    w.mesh.run(120)
+    accepted = w.mesh.of(HUB_NODE, HelpRequestAccepted)
+    assert [a.message.raw for a in accepted] == [request.raw]  # type: ignore[attr-defined]
+    hedges = [t for t in w.mesh.of(w.point_node(1), Transmit) if t.purpose == HELP_HEDGE]  # type: ignore[attr-defined]
+    assert len(hedges) == 1 and hedges[0].destination == 0xFFFFFFFF  # type: ignore[attr-defined]
+
+
+def test_an_answered_request_sends_no_broadcast_copy() -> None:
+    w = build_world(2)
+    w.mesh.run(200)
+    ask(w, 1)
+    w.mesh.run(600)
+    assert w.mesh.of(HUB_NODE, HelpRequestAccepted)
+    sent = [t.purpose for t in w.mesh.of(w.point_node(1), Transmit)]  # type: ignore[attr-defined]
+    assert HELP_HEDGE not in sent
 
 
 def test_help_request_goes_out_before_the_points_backlog() -> None:

@@ -138,13 +138,31 @@ def test_admission_control_lengthens_the_interval_on_a_busy_channel() -> None:
     w = build_world(2)
     w.mesh.run(1800)
     w.hub.report_channel(0.40, w.mesh.now)
-    w.mesh.run(1900)
+    w.mesh.run(3700)  # the next boundary that starts a one-hour interval, at the latest
     assert w.hub.status_interval_s == 3600.0
     assert all(p.schedule.interval == 3600.0 for p in w.points.values())
     for _ in range(3):
         w.hub.report_channel(0.05, w.mesh.now)
         w.mesh.run(3700)
     assert w.hub.status_interval_s == 1800.0  # quiet again: back to the configured one
+    # Every change came where both the old and the new interval start (hub time), so the
+    # points' intervals and the heard-list never disagree about which one is current.
+    for at, interval in w.hub.interval_log[1:]:
+        assert at % interval == 0 and at % 1800.0 == 0
+
+
+def test_a_doubling_midway_through_the_longer_interval_waits_for_its_start() -> None:
+    w = build_world(2)
+    start = w.hub.clock.now(w.mesh.now) or 0
+    offset = 3600 - start % 3600  # run to an hour boundary of hub time
+    w.mesh.run(offset + 10)
+    w.hub.report_channel(0.40, w.mesh.now)
+    w.mesh.run(1800)  # the half-hour boundary: a doubling now would start mid-hour
+    assert w.hub.status_interval_s == 1800.0
+    w.mesh.run(1800)
+    assert w.hub.status_interval_s == 3600.0
+    at, interval = w.hub.interval_log[-1]
+    assert interval == 3600.0 and at % 3600.0 == 0
 
 
 def test_status_hop_limit_follows_the_hubs_hops() -> None:

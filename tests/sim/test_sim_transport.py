@@ -121,7 +121,7 @@ async def test_nobody_relays_means_max_retransmit():
         await air.stop()
 
 
-async def test_dm_relayed_but_never_acked_ends_queued_with_detail():
+async def test_dm_relayed_but_never_acked_is_not_delivered():
     """n1 relays (implicit ack) but n2 cannot answer: b hears a, a never hears b."""
     doc = {
         "radio": {"fading_sigma_db": 0},
@@ -135,7 +135,8 @@ async def test_dm_relayed_but_never_acked_ends_queued_with_detail():
     try:
         a = await connected(air, "n0", ack_timeout=60.0)
         result = await send(a, b"dm", 0x102, want_ack=True)
-        assert result.status is SendStatus.QUEUED
+        # Not delivered: only the destination's ack proves that (the sender may try again).
+        assert result.status is SendStatus.MAX_RETRANSMIT
         assert result.detail == "relayed by 0x00000101; no ack from the destination"
     finally:
         await air.stop()

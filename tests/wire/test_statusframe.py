@@ -124,6 +124,31 @@ def test_a_signed_message_reader_refuses_it_by_name(region: Region) -> None:
         statusframe.parse(envelope.sign(region.point, 3, NOW, REPORT).raw)
 
 
+def test_a_carried_frame_is_the_points_own_bytes_and_still_checks(region: Region) -> None:
+    key = statusframe.point_mac_key(region.point, region.hub.public)
+    own = statusframe.encode(region.point.key_id, 9, region.hub.key_id, REPORT, key, carry=True)
+    assert len(own) <= 52  # the flag costs two bytes, only on tries after a miss
+    asked = statusframe.parse(own)
+    assert asked.carry and not asked.carried
+    wrapped = statusframe.carried(own)
+    assert statusframe.is_status_frame(wrapped)
+    frame = statusframe.parse(wrapped)
+    assert frame.carried and frame.carry and frame.raw == own
+    sender = Verifier(region.keyring()).verify_status(frame, region.hub, NOW, {})
+    assert sender.point_id == 17
+    with pytest.raises(NotNoodrelayError):
+        statusframe.parse(statusframe.carried(wrapped))  # carried twice: not a format
+    with pytest.raises(NotNoodrelayError, match="compact status frame"):
+        envelope.parse(wrapped)  # nor a signed message, nor a fragment
+    assert not statusframe.parse(frame_of(region)).carry
+
+
+@given(st.binary(max_size=80))
+def test_carried_junk_raises_only_our_errors(junk: bytes) -> None:
+    with contextlib.suppress(RelayError):
+        statusframe.parse(bytes([statusframe.CARRIED_MARKER]) + junk)
+
+
 # --- receipts: a proof, never a claim ----------------------------------------------------
 
 

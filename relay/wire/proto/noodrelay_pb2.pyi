@@ -358,16 +358,18 @@ class HelpAck(_message.Message):
     def __init__(self, updates: _Optional[_Iterable[int]] = ...) -> None: ...
 
 class CompactStatus(_message.Message):
-    __slots__ = ("key_id", "seq", "hub", "status")
+    __slots__ = ("key_id", "seq", "hub", "status", "carry")
     KEY_ID_FIELD_NUMBER: _ClassVar[int]
     SEQ_FIELD_NUMBER: _ClassVar[int]
     HUB_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
+    CARRY_FIELD_NUMBER: _ClassVar[int]
     key_id: int
     seq: int
     hub: int
     status: StatusReport
-    def __init__(self, key_id: _Optional[int] = ..., seq: _Optional[int] = ..., hub: _Optional[int] = ..., status: _Optional[_Union[StatusReport, _Mapping]] = ...) -> None: ...
+    carry: bool
+    def __init__(self, key_id: _Optional[int] = ..., seq: _Optional[int] = ..., hub: _Optional[int] = ..., status: _Optional[_Union[StatusReport, _Mapping]] = ..., carry: _Optional[bool] = ...) -> None: ...
 
 class PointSummary(_message.Message):
     __slots__ = ("point_id", "key_id", "seq", "time", "name", "status", "held", "shown", "others")
