@@ -44,6 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python tools/bench_memory.py
 	$(BIN)/python tools/bench_faults.py
 	$(BIN)/python tools/bench_screens.py
+	$(BIN)/python tools/bench_qr.py
 
 ## make proto: regenerate relay/wire/proto/*_pb2.py from the .proto schema.
 proto: $(STAMP)

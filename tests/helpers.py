@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -65,3 +67,25 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def point_toml(
+    base: Path, port: int, name: str = "np-001", point_id: int = 1, token: str = "region-token"
+) -> Path:
+    """A ``relay.toml`` (``point.toml`` in ``base``) for a point of an InProcessRegion in
+    ``base``, so the real ``relay`` command finds its store, keys and control API (the
+    region's control ``token``, in a 0600 file)."""
+    path = base / ("point.toml" if name == "np-001" else f"{name}.toml")
+    path.write_text(
+        f'role = "point"\nname = "{name}"\n'
+        f'[radio]\nurl = "loop://air/{name}"\n'
+        f'[keys]\nkey = "keys/{name}.key"\ncert = "keys/{name}.cert"\nkeyring = "keys"\n'
+        f'[store]\npath = "{name}.db"\n'
+        f'[screen]\nlisten = "127.0.0.1:{port}"\ntoken_file = "{name}.token"\n'
+        f"[point]\nid = {point_id}\n",
+        encoding="utf-8",
+    )
+    token_file = base / f"{name}.token"
+    token_file.write_text(token + "\n", encoding="ascii")
+    os.chmod(token_file, 0o600)
+    return path

@@ -28,6 +28,7 @@ EVERY_LAYER = {
     "web",
     "cli",
     "report",
+    "export",
 }
 FORBIDDEN = {
     "csvfile": EVERY_LAYER,  # a leaf helper, like errors
@@ -56,6 +57,7 @@ FORBIDDEN = {
         "cli",
         "demo",
         "report",
+        "export",
     },
     "engine": {
         "radio",
@@ -68,11 +70,15 @@ FORBIDDEN = {
         "cli",
         "demo",
         "report",
+        "export",
     },
-    "sim": {"radio", "store", "federation", "daemon", "web", "cli", "demo", "report"},
-    "store": {"federation", "daemon", "web", "cli", "demo", "report"},
+    "sim": {"radio", "store", "federation", "daemon", "web", "cli", "demo", "report", "export"},
+    "store": {"federation", "daemon", "web", "cli", "demo", "report", "export"},
+    # Exports read the store's records and write other systems' formats; the CLI and the
+    # screens call them, never the other way round.
+    "export": {"daemon", "web", "cli", "demo", "report", "radio", "sim", "emulator", "federation"},
     # Federation over MQTT sits above the store (its outbox is there), below the daemon.
-    "federation": {"daemon", "web", "cli", "demo", "report"},
+    "federation": {"daemon", "web", "cli", "demo", "report", "export"},
 }
 
 

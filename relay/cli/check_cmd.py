@@ -12,7 +12,7 @@ import click
 
 from relay.airtime import PRESETS, preset
 from relay.cli import human
-from relay.cli.files import read_message
+from relay.cli.qrscan import messages
 from relay.errors import FileAccessError, RelayError
 from relay.wire import describe, hubtime
 from relay.wire.cost import message_cost
@@ -95,12 +95,19 @@ def _print_human(r: dict[str, Any]) -> None:
 
 
 @click.command()
-@click.argument("files", nargs=-1, required=True)
+@click.argument("files", nargs=-1)
 @click.option(
     "--keyring",
     type=click.Path(file_okay=False, path_type=Path),
     required=True,
     help="Directory with the pinned root .pub and the known certificates.",
+)
+@click.option(
+    "--qr",
+    "images",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A photo or scan (PNG, JPEG) of printed QR codes; every code in it is checked.",
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per message.")
 @click.option(
@@ -118,24 +125,28 @@ def _print_human(r: dict[str, Any]) -> None:
 )
 def check(
     files: tuple[str, ...],
+    images: tuple[Path, ...],
     keyring: Path,
     as_json: bool,
     presets: tuple[str, ...],
     now_text: str | None,
     state: Path | None,
 ) -> None:
-    """Verify and decode message files (binary or base64; - for stdin).
+    """Verify and decode message files (binary or base64; - for stdin) and QR codes
+    in photos (--qr).
 
     Exits 0 only if every message is valid; otherwise prints one line per bad message
     saying why and exits non-zero.
     """
+    if not files and not images:
+        raise click.UsageError("give message files, or --qr PHOTO")
     verifier = Verifier(Keyring.load_dir(keyring), _load_state(state))
     now = _parse_now(now_text)
     chosen = tuple(p.upper() for p in presets) or DEFAULT_PRESETS
     exit_code = 0
-    for name in files:
+    for name, read in messages(files, images):
         try:
-            report = _report(name, verifier.verify(read_message(name), now=now), chosen)
+            report = _report(name, verifier.verify(read(), now=now), chosen)
         except RelayError as err:
             exit_code = exit_code or err.exit_code
             if as_json:

@@ -132,6 +132,13 @@ async def send(request: web.Request) -> web.Response:
     return _json(ops.publish_raw(request.app[NODE], raw))
 
 
+@mutating
+async def import_carried(request: web.Request) -> web.Response:
+    """``relay import``: a bulletin carried by hand, verified like a radio frame."""
+    raw = await request.read()
+    return _json(ops.import_carried(request.app[NODE], raw))
+
+
 def _status_from(data: dict[str, Any], current: m.StatusReport) -> m.StatusReport:
     """Apply a JSON change (names as ``relay check --json`` prints them) to a status.
 
@@ -281,6 +288,7 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/api/points", points)
     app.router.add_get("/api/events", events)
     app.router.add_post("/api/send", send)
+    app.router.add_post("/api/import", import_carried)
     app.router.add_post("/api/status", status)
     app.router.add_post("/api/displayed", displayed)
     app.router.add_get("/api/help", help_list)

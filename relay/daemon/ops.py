@@ -6,7 +6,7 @@ from typing import Any
 
 from relay.daemon.node import Node
 from relay.engine.hub import HubEngine, bulletin_priority
-from relay.engine.outputs import BulletinState
+from relay.engine.outputs import BulletinAccepted, BulletinState
 from relay.engine.point import PointEngine
 from relay.errors import RelayError, RoleError
 from relay.store.store import StoredBulletin
@@ -114,6 +114,26 @@ def set_status(node: Node, status: StatusReport) -> dict[str, Any]:
     node.apply(point.set_status(status, node.mono()))
     node.events.publish("status", {})
     return describe.status(point.status)
+
+
+def import_carried(node: Node, raw: bytes) -> dict[str, Any]:
+    """A bulletin carried by hand (``relay import``), into the running point: verified
+    like a radio frame by the engine, stored, on the kiosk at once. Refusals raise."""
+    outputs = point_engine(node).carried(raw, node.mono())
+    node.apply(outputs)
+    accepted = [o for o in outputs if isinstance(o, BulletinAccepted)]
+    return carried_view(accepted[0])
+
+
+def carried_view(out: BulletinAccepted) -> dict[str, Any]:
+    env = out.message.envelope
+    return {
+        "key_id": format_key_id(env.key_id),
+        "seq": env.seq,
+        "sender": out.sender.name,
+        "targeted": out.targeted,
+        "status": describe.body(env.body, env.time)["status"],
+    }
 
 
 def mark_displayed(node: Node, key_id: int, seq: int) -> bool:

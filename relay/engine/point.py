@@ -27,9 +27,9 @@ from relay.engine.neighbours import Answer, NeighbourAid
 from relay.engine.outbox import TO_HUB, Completed, Failed
 from relay.engine.outputs import BulletinAccepted, HubHeard, Output, Priority
 from relay.engine.reporting import HopChoice, Schedule, slot_offset
-from relay.errors import RelayError
+from relay.errors import InputError, RelayError
 from relay.link import BROADCAST, Frame
-from relay.wire import fragments, statusframe
+from relay.wire import envelope, fragments, statusframe
 from relay.wire.help import HelpDetails
 from relay.wire.issuer import Issuer
 from relay.wire.model import (
@@ -39,6 +39,7 @@ from relay.wire.model import (
     Heartbeat,
     HelpUpdate,
     HelpUrgency,
+    Kind,
     Receipt,
     RepairRequest,
     Role,
@@ -251,6 +252,20 @@ class PointEngine(Engine):
         elif isinstance(body, HelpUpdate):
             out += self.help.on_update(v, body, node, now)
         return out
+
+    def carried(self, raw: bytes, now: float) -> list[Output]:
+        """A bulletin brought by hand (a file, a USB stick, a QR code on a notice) to a
+        point the radio does not reach. Verified exactly as a radio frame (raises the
+        reason when refused, an already-held copy included), then taken like one: stored,
+        shown, receipted. It is not contact with the hub: the paper may be hours old, so
+        the kiosk's "no contact with the hub" warning and the hub clock are left alone."""
+        kind = envelope.parse(raw).kind
+        if kind is not Kind.BULLETIN:
+            raise InputError(f"a {kind.value}, not a bulletin: only bulletins are imported")
+        verified = self.receiver.verify_carried(raw, self.clock.now(now))
+        body = verified.message.envelope.body
+        assert isinstance(body, Bulletin)
+        return self._bulletin(verified, body, now) + self._pump(now)
 
     def _bulletin(self, v: Verified, body: Bulletin, now: float) -> list[Output]:
         targeted = body.target.includes(self.point_id, self.groups)

@@ -75,6 +75,17 @@ class Receiver:
         self._remember(digest)
         return verified, None
 
+    def verify_carried(self, raw: bytes, hub_now: int | None) -> Verified:
+        """A whole message that came by hand, not over the air: the same checks as
+        :meth:`receive` (trust chain, role, validity window, replay guard), but a refusal
+        is raised, for the person who carried it, and a copy already held is one."""
+        digest = hashlib.sha256(raw).digest()[:12]
+        if digest in self._recent:
+            raise DuplicateError("already held: this exact message was received before")
+        verified = self.verifier.verify(raw, now=hub_now)
+        self._remember(digest)
+        return verified
+
     def _repeat(self, raw: bytes, hub_now: int | None) -> Verified | None:
         """A message accepted before, passed on again only if its kind is answered."""
         try:

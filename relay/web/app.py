@@ -10,6 +10,7 @@ no inline script, no framing; so text that slipped into markup could still not r
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import mimetypes
 import time
@@ -26,7 +27,7 @@ from relay.daemon.config import User
 from relay.daemon.node import Node
 from relay.engine.hub import HubEngine
 from relay.errors import StoreError
-from relay.web import compose, printview, views
+from relay.web import compose, feed, printview, views
 from relay.web.auth import Accounts
 from relay.web.dashboard_labels import dashboard_ui
 from relay.web.help_labels import help_ui
@@ -140,6 +141,9 @@ def _denied(status: int, message: str, reason: str) -> web.Response:
 #: Worth compressing (the live event stream is not: it must not be buffered).
 _COMPRESSIBLE = (
     "application/json",
+    "application/atom+xml",
+    "application/feed+json",
+    "application/common-alerting-protocol+xml",
     "text/html",
     "text/css",
     "application/javascript",
@@ -222,6 +226,35 @@ def _lang(request: web.Request) -> str:
 async def print_page(request: web.Request) -> web.Response:
     html = printview.render(_screens(request).node, _lang(request))
     return web.Response(text=html, content_type="text/html", charset="utf-8")
+
+
+# --- feeds (read-only, public: what the kiosk shows) ------------------------------------
+
+
+def _feed_items(request: web.Request) -> tuple[list[dict[str, Any]], str, str]:
+    lang = _lang(request)
+    base = f"{request.scheme}://{request.host}"
+    return feed.items(_screens(request).node, lang, base), lang, base
+
+
+async def feed_atom(request: web.Request) -> web.Response:
+    items, lang, base = _feed_items(request)
+    body = feed.atom(_screens(request).node, items, lang, base, str(request.url))
+    return web.Response(body=body, content_type="application/atom+xml", charset="utf-8")
+
+
+async def feed_json(request: web.Request) -> web.Response:
+    items, lang, base = _feed_items(request)
+    doc = feed.json_feed(_screens(request).node, items, lang, base)
+    text = json.dumps(doc, ensure_ascii=False)
+    return web.Response(text=text, content_type="application/feed+json", charset="utf-8")
+
+
+async def cap_alert(request: web.Request) -> web.Response:
+    xml = feed.cap_xml(_screens(request).node, int(request.match_info["seq"]))
+    if xml is None:
+        raise web.HTTPNotFound(text="no such bulletin on this screen")
+    return web.Response(body=xml, content_type=feed.CAP_TYPE, charset="utf-8")
 
 
 # --- JSON views -----------------------------------------------------------------------
@@ -398,6 +431,9 @@ def add_screens(
     r.add_get("/kiosk", kiosk_page)
     r.add_get("/dashboard", dashboard_page)
     r.add_get("/print", print_page)
+    r.add_get("/feed.atom", feed_atom)
+    r.add_get("/feed.json", feed_json)
+    r.add_get(r"/cap/{seq:\d{1,9}}.xml", cap_alert)
     r.add_get("/web/kiosk.json", kiosk_json)
     r.add_get("/web/dashboard.json", dashboard_json)
     r.add_get("/web/templates.json", templates_json)

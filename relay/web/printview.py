@@ -10,8 +10,9 @@ from html import escape
 from typing import Any
 
 from relay.daemon.node import Node
-from relay.web import i18n, timefmt
-from relay.web.views import display_name, kiosk
+from relay.web import i18n, qr, timefmt
+from relay.web.views import display_name, kiosk, shown_on_kiosk
+from relay.wire.keys import format_key_id
 
 
 def _e(text: object) -> str:
@@ -27,8 +28,20 @@ def _status_mark(b: dict[str, Any], ui: dict[str, str], exercise: bool) -> str:
     return f'<p class="real-card">{_e(ui["real_card"])}</p>' if exercise else ""
 
 
+def _qr(raw: bytes, ui: dict[str, str]) -> str:
+    """The signed message as a QR code (segno's SVG: only our own markup, no text)."""
+    code = qr.svg(raw)
+    if code is None:
+        return f'<p class="qr-none">{_e(ui["qr_too_long"])}</p>'
+    return f'<figure class="qr">{code}<figcaption>{_e(ui["qr_caption"])}</figcaption></figure>'
+
+
 def render(node: Node, lang: str) -> str:
     view = kiosk(node, lang)
+    signed = {
+        (format_key_id(b.message.envelope.key_id), b.message.envelope.seq): b.message.raw
+        for b in shown_on_kiosk(node)
+    }
     ui = view["ui"]
     now = node.hub_time()
     printed = ui["printed"].format(time=timefmt.full(now)) if now is not None else ""
@@ -43,7 +56,8 @@ def render(node: Node, lang: str) -> str:
             f'lang="{_e(b["lang"])}" dir="auto">{_status_mark(b, ui, exercise)}'
             f'<h2 dir="auto">{_e(b["headline"])}</h2>'
             f'<p class="body" dir="auto">{_e(b["body"])}</p>'
-            f'<p class="meta"><bdi>{_e(meta)}</bdi></p></article>'
+            f'<p class="meta"><bdi>{_e(meta)}</bdi></p>'
+            f"{_qr(signed[(b['key_id'], b['seq'])], ui)}</article>"
         )
     if not items:
         items.append(f'<p class="none">{_e(ui["none"])}</p>')

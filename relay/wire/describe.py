@@ -29,6 +29,8 @@ def _flags(value: int, enum_cls: type[m.Category] | type[m.Need]) -> list[str]:
 def bulletin(b: m.Bulletin, issued: int) -> dict[str, Any]:
     out: dict[str, Any] = {
         "type": b.type.name.lower(),
+        # An exercise or test must say so wherever a bulletin is shown, relay check too.
+        "status": b.status.name.lower(),
         "urgency": b.urgency.name.lower(),
         "severity": b.severity.name.lower(),
         "certainty": b.certainty.name.lower(),
