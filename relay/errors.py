@@ -228,6 +228,31 @@ class SchemaVersionError(StoreError):
     """The store was written by a newer noodrelay (unknown schema version)."""
 
 
+# --- federation (MQTT) ------------------------------------------------------------------
+
+
+class FederationError(RelayError):
+    """Anything between a hub or the national node and the MQTT broker."""
+
+    exit_code = 10
+
+
+class BrokerError(FederationError):
+    """The broker cannot be reached, refused us, or dropped the connection."""
+
+
+class WrongTopicError(TrustError):
+    """A message on a topic it does not belong on (wrong region, wrong kind, unknown)."""
+
+
+class WrongRegionError(TrustError):
+    """A message signed by one region's hub, published as another region's."""
+
+
+class NotNationalError(TrustError):
+    """A message on the national topic that a national key did not sign."""
+
+
 # --- daemon control API -----------------------------------------------------------------
 
 

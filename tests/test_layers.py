@@ -23,6 +23,7 @@ EVERY_LAYER = {
     "sim",
     "emulator",
     "store",
+    "federation",
     "daemon",
     "web",
     "cli",
@@ -37,6 +38,7 @@ FORBIDDEN = {
         "sim",
         "emulator",
         "store",
+        "federation",
         "daemon",
         "web",
         "cli",
@@ -49,6 +51,7 @@ FORBIDDEN = {
         "sim",
         "emulator",
         "store",
+        "federation",
         "daemon",
         "web",
         "cli",
@@ -61,6 +64,7 @@ FORBIDDEN = {
         "sim",
         "emulator",
         "store",
+        "federation",
         "daemon",
         "web",
         "cli",
@@ -68,11 +72,13 @@ FORBIDDEN = {
         "report",
         "export",
     },
-    "sim": {"radio", "store", "daemon", "web", "cli", "demo", "report", "export"},
-    "store": {"daemon", "web", "cli", "demo", "report", "export"},
+    "sim": {"radio", "store", "federation", "daemon", "web", "cli", "demo", "report", "export"},
+    "store": {"federation", "daemon", "web", "cli", "demo", "report", "export"},
     # Exports read the store's records and write other systems' formats; the CLI and the
     # screens call them, never the other way round.
-    "export": {"daemon", "web", "cli", "demo", "report", "radio", "sim", "emulator"},
+    "export": {"daemon", "web", "cli", "demo", "report", "radio", "sim", "emulator", "federation"},
+    # Federation over MQTT sits above the store (its outbox is there), below the daemon.
+    "federation": {"daemon", "web", "cli", "demo", "report", "export"},
 }
 
 

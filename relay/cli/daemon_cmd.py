@@ -30,7 +30,7 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Machine-read
 @click.command()
 @config_option
 def run(config_path: Path) -> None:
-    """Run the daemon (hub or support point) until SIGTERM or Ctrl-C."""
+    """Run the daemon (hub, support point or national node) until SIGTERM or Ctrl-C."""
     from relay.daemon.main import run_daemon
 
     run_daemon(config_path)
@@ -43,6 +43,9 @@ def send(file: str, config_path: Path) -> None:
     """Queue a composed bulletin on the hub; print its cost and queue position."""
     raw = read_message(file)
     r = DaemonClient.from_file(config_path).call("POST", "/api/send", body=raw, auth=True)
+    if "priority" not in r:  # the national node publishes to the federation, no radio
+        click.echo(f"published national bulletin #{r['seq']} ({r['size']} bytes) to the broker")
+        return
     click.echo(
         f"queued bulletin #{r['seq']} ({r['priority']}): {r['size']} bytes, {r['frames']} "
         f"frame(s), {r['airtime_ms']:.0f} ms at {r['preset']}; position {r['position']} "

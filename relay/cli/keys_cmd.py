@@ -12,12 +12,18 @@ from relay.errors import CertificateError
 from relay.wire import envelope, hubtime
 from relay.wire.keys import PrivateKey as SigningKey
 from relay.wire.keys import format_key_id, load_private, load_public, save_keypair
-from relay.wire.model import Certificate, Revocation, RevokedKey, Role
+from relay.wire.model import ROOT_ROLES, Certificate, Revocation, RevokedKey, Role
 from relay.wire.sequence import SequenceCounter
 from relay.wire.trust import Keyring
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,47}$")
-_ROLES = {"root": Role.ROOT, "hub": Role.HUB, "point": Role.POINT}
+_ROLES = {
+    "root": Role.ROOT,
+    "hub": Role.HUB,
+    "point": Role.POINT,
+    "national-root": Role.NATIONAL_ROOT,
+    "national": Role.NATIONAL,
+}
 DAY = 86_400
 
 
@@ -32,7 +38,7 @@ def _check_name(name: str) -> str:
 
 @click.group()
 def keys() -> None:
-    """Region root, hub and support-point keys."""
+    """Region root, hub and support-point keys; the national root and national keys."""
 
 
 @keys.command("new")
@@ -54,6 +60,19 @@ def new(role: str, name: str, directory: Path) -> None:
     click.echo(f"  public   {pub_path}")
     if key.role is Role.ROOT:
         click.echo("  Keep the root key offline; points pin the root .pub at provisioning.")
+    if key.role is Role.NATIONAL_ROOT:
+        click.echo("  Keep it offline; every region's hubs and points pin this .pub too.")
+
+
+def _check_certifier(root: SigningKey, root_path: Path, cert_role: Role) -> None:
+    """Only the national root certifies national keys, and it certifies nothing else."""
+    wanted = Role.NATIONAL_ROOT if cert_role is Role.NATIONAL else Role.ROOT
+    if root.role is not wanted:
+        which = "the national root" if wanted is Role.NATIONAL_ROOT else "the region root"
+        raise CertificateError(
+            f"{root_path} is a {root.role.name.lower().replace('_', ' ')} key; a "
+            f"{cert_role.name.lower()} certificate is signed by {which}"
+        )
 
 
 @keys.command("certify")
@@ -61,7 +80,7 @@ def new(role: str, name: str, directory: Path) -> None:
 @click.option(
     "--subject", type=click.Path(dir_okay=False, path_type=Path), required=True, help="NAME.pub"
 )
-@click.option("--role", type=click.Choice(["hub", "point"]), required=True)
+@click.option("--role", type=click.Choice(["hub", "point", "national"]), required=True)
 @click.option("--name", help="Name in the certificate (default: the subject's name).")
 @click.option("--point-id", type=click.IntRange(1, 65535), help="Support point number.")
 @click.option("--group", "groups", multiple=True, help="Target group of a point (repeatable).")
@@ -77,12 +96,12 @@ def certify(
     valid_days: int,
     out: Path,
 ) -> None:
-    """Sign a certificate for a hub or point key with the region root (offline step)."""
+    """Sign a certificate for a hub or point key with the region root, or for a national
+    key with the national root (offline step)."""
     root = load_private(root_path)
-    if root.role is not Role.ROOT:
-        raise CertificateError(f"{root_path} is a {root.role.name.lower()} key, not the root")
-    pub = load_public(subject)
     cert_role = _ROLES[role]
+    _check_certifier(root, root_path, cert_role)
+    pub = load_public(subject)
     if pub.role not in (cert_role, Role.UNKNOWN):
         raise CertificateError(
             f"{subject} was made as a {pub.role.name.lower()} key; certify it as that role"
@@ -134,8 +153,8 @@ def revoke(
 ) -> None:
     """Sign a revocation (put the .rev file in keyrings, or send it over the air)."""
     root = load_private(root_path)
-    if root.role is not Role.ROOT:
-        raise CertificateError(f"{root_path} is not the root key")
+    if root.role not in ROOT_ROLES:
+        raise CertificateError(f"{root_path} is not a root key")
     ids = [load_public(p).key_id for p in subjects]
     for text in key_ids:
         try:

@@ -22,7 +22,7 @@ from relay.errors import RelayError
 from relay.store.store import Store
 from relay.wire import hubtime, ranges
 from relay.wire.issuer import Issuer
-from relay.wire.model import Bulletin, Kind, StatusReport
+from relay.wire.model import Bulletin, Kind, Role, StatusReport
 from relay.wire.replay import ReplayGuard
 from relay.wire.trust import Keyring
 
@@ -111,11 +111,18 @@ def _hub(
     for record, broadcast_done, _displayed in _records(store):
         if record.key[0] == issuer.key.key_id:
             engine.restore(record, broadcast_done, mono)
+        elif _is_national(keyring, record.key[0]):
+            engine.restore_relayed(record, broadcast_done, mono)
     for p in store.points():
         view = PointView(p.point_id, p.name, p.key_id, p.node, mono, p.receipt)
         engine.points[p.point_id] = view
     _restore_cases(engine, store, mono)
     return engine
+
+
+def _is_national(keyring: Keyring, key_id: int) -> bool:
+    sender = keyring.principal(key_id)
+    return sender is not None and sender.role is Role.NATIONAL
 
 
 def _restore_cases(engine: HubEngine, store: Store, mono: float) -> None:

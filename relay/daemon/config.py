@@ -15,10 +15,11 @@ from typing import Any
 from relay.airtime import PRESETS
 from relay.engine.config import EngineConfig
 from relay.errors import ConfigError
+from relay.federation.config import FederationConfig, parse_federation
 
 log = logging.getLogger(__name__)
 
-ROLES = ("hub", "point")
+ROLES = ("hub", "point", "national")
 #: Listening on every interface: the CLI still talks to loopback.
 _ANY_HOST = frozenset({"0.0.0.0", "", "::"})  # noqa: S104
 
@@ -53,11 +54,17 @@ class DaemonConfig:
     #: Hub: the region file (points' coordinates and municipalities, relay sites) the
     #: dashboard's map is drawn from; ``None``: the map says it has no coordinates.
     region_file: Path | None = None
+    #: ``[federation]``: the MQTT broker a hub (or the national node) shares messages on.
+    federation: FederationConfig | None = None
     source: Path = Path("relay.toml")
 
     @property
     def is_hub(self) -> bool:
         return self.role == "hub"
+
+    @property
+    def is_national(self) -> bool:
+        return self.role == "national"
 
     @property
     def control_url(self) -> str:
@@ -188,6 +195,17 @@ def _retention(r: _Reader) -> float:
     return days * 86400.0
 
 
+def _federation(r: _Reader, base: Path, role: str, name: str) -> FederationConfig | None:
+    if "federation" not in r.data:
+        if role == "national":
+            raise ConfigError("the national node needs its broker", "federation")
+        return None
+    table = r.table("federation")
+    if role == "point":
+        raise ConfigError("only a hub or the national node federates", "federation")
+    return parse_federation(table.data, base, role, name)
+
+
 def parse_config(data: dict[str, Any], source: Path) -> DaemonConfig:
     base = source.parent
     r = _Reader(data)
@@ -195,6 +213,8 @@ def parse_config(data: dict[str, Any], source: Path) -> DaemonConfig:
     if role not in ROLES:
         raise ConfigError(f"must be one of {', '.join(ROLES)}, not {role!r}", "role")
     radio = r.table("radio")
+    if role == "national":
+        radio.data.setdefault("url", "")  # the national node has no radio
     preset = radio.get("preset", str, "LONG_FAST").upper()
     if preset not in PRESETS:
         raise ConfigError(
@@ -231,6 +251,7 @@ def parse_config(data: dict[str, Any], source: Path) -> DaemonConfig:
         users=users,
         help_retention_s=_retention(help_),
         region_file=_optional_path(base, screen.get("region", str, None)),
+        federation=_federation(r, base, role, r.get("name", str)),
         source=source,
     )
     if cfg.role == "point" and cfg.point_id <= 0:

@@ -38,6 +38,7 @@ from relay.engine.outputs import (
 )
 from relay.engine.point import PointEngine
 from relay.errors import RelayError, StoreError
+from relay.federation.hub import HubFederation
 from relay.radio.transport import BROADCAST, Frame, LinkState, SendStatus, Transport
 from relay.store.store import Store
 from relay.wire.model import HelpState
@@ -93,6 +94,8 @@ class Node:
         self._erased_at = -ERASE_EVERY_S
         self._sampled_at = self.mono()
         self._radio_start: asyncio.Task[None] | None = None
+        #: The hub's federation over MQTT, when relay.toml has ``[federation]``.
+        self.federation: HubFederation | None = None
 
     # --- running --------------------------------------------------------------------
 
@@ -348,6 +351,8 @@ class Node:
             "store_error": self.health.store_error,
             "rejected": self.health.rejected,
         }
+        if self.federation is not None:
+            out["federation"] = self.federation.state()
         if isinstance(self.engine, PointEngine):
             hub = self.engine.hub
             out["point_id"] = self.engine.point_id

@@ -67,8 +67,12 @@ def _publish(node: Node, hub: HubEngine, msg: SignedMessage) -> dict[str, Any]:
     bulletin = msg.envelope.body
     assert isinstance(bulletin, Bulletin)
     estimate = hub.estimate(len(msg.raw), bulletin, node.mono())
-    if not node.store.add_bulletin(msg, hub.issuer.key.name, True, node.wall()):
+    fed = node.federation
+    topic = None if fed is None else fed.bulletin_topic
+    if not node.store.add_bulletin(msg, hub.issuer.key.name, True, node.wall(), federate=topic):
         raise RoleError(f"bulletin #{msg.envelope.seq} was queued before")
+    if fed is not None:
+        fed.wake()
     node.apply(hub.publish(msg, node.mono()))
     node.events.publish("bulletin", {"key_id": msg.envelope.key_id, "seq": msg.envelope.seq})
     return {

@@ -10,16 +10,20 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
 from relay.daemon.api import make_app
 from relay.daemon.build import build_engine
 from relay.daemon.config import DaemonConfig, User
+from relay.daemon.main import attach_federation
 from relay.daemon.node import Node
 from relay.engine.config import EngineConfig
+from relay.federation.config import FederationConfig
 from relay.radio.loopback import LoopbackRegistry, LoopbackTransport
 from relay.store.store import Store
 from relay.wire import envelope, hubtime
@@ -72,6 +76,26 @@ def make_keys(
         (directory / f"{key.name}.cert").write_bytes(envelope.sign(root, i + 1, now, cert).raw)
 
 
+def make_national_keys(directory: Path, name: str = "NCC") -> Path:
+    """The national root and one national key with its certificate, in ``directory``.
+
+    Copy ``national-root.pub`` (and ``NAME.cert``) into every region's keyring: hubs and
+    points then verify the national key's bulletins. Returns the national key's path.
+    """
+    root = PrivateKey.generate("national-root", Role.NATIONAL_ROOT)
+    national = PrivateKey.generate(name, Role.NATIONAL)
+    save_keypair(root, directory)
+    save_keypair(national, directory)
+    now = hubtime.from_unix(time.time())
+    cert = Certificate(national.public.raw, Role.NATIONAL, name, now - 86_400, now + YEAR)
+    (directory / f"{name}.cert").write_bytes(envelope.sign(root, 1, now, cert).raw)
+    return directory / f"{name}.key"
+
+
+async def _both(a: Coroutine[Any, Any, None], b: Coroutine[Any, Any, None]) -> None:
+    await asyncio.gather(a, b)
+
+
 @dataclass
 class InProcessRegion:
     """Nodes started and stopped by name; ``serve`` adds a node's HTTP server."""
@@ -86,6 +110,8 @@ class InProcessRegion:
     registry: LoopbackRegistry = field(default_factory=LoopbackRegistry)
     nodes: dict[str, Node] = field(default_factory=dict)
     stale: dict[str, float] = field(default_factory=dict)
+    #: Hubs that federate over MQTT: name -> their ``[federation]``.
+    federations: dict[str, FederationConfig] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)
     _tasks: dict[str, asyncio.Task[None]] = field(default_factory=dict)
     _stops: dict[str, asyncio.Event] = field(default_factory=dict)
@@ -110,6 +136,7 @@ class InProcessRegion:
             users=self.users,
             help_retention_s=self.help_retention_s,
             region_file=self.region_file if role == "hub" else None,
+            federation=self.federations.get(name),
         )
 
     async def start(self, name: str, role: str, point_id: int = 0) -> Node:
@@ -121,7 +148,11 @@ class InProcessRegion:
         node = Node(config, store, transport, engine)
         stop = asyncio.Event()
         self.nodes[name], self._stops[name] = node, stop
-        self._tasks[name] = asyncio.create_task(node.run(stop))
+        federation = attach_federation(config, node)
+        if federation is None:
+            self._tasks[name] = asyncio.create_task(node.run(stop))
+        else:
+            self._tasks[name] = asyncio.create_task(_both(node.run(stop), federation.run(stop)))
         await asyncio.sleep(0.05)
         return node
 

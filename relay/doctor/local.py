@@ -48,6 +48,10 @@ def profile(config: DaemonConfig, path: Path) -> tuple[Result, Profile | None]:
     return Result.ok("profile", f"{path}: {role!s}, {preset!s}, channel set"), p
 
 
+#: The key role each node role signs with.
+_ROLE = {"hub": Role.HUB, "point": Role.POINT, "national": Role.NATIONAL}
+
+
 def key(config: DaemonConfig) -> tuple[Result, PrivateKey | None]:
     try:
         k = load_private(config.key)
@@ -55,7 +59,7 @@ def key(config: DaemonConfig) -> tuple[Result, PrivateKey | None]:
         return Result.fail("key", str(err).split(";")[0], f"chmod 600 {config.key}"), None
     except RelayError as err:
         return Result.fail("key", str(err), "provision this node again (relay provision)"), None
-    wanted = Role.HUB if config.is_hub else Role.POINT
+    wanted = _ROLE[config.role]
     if k.role is not wanted:
         return (
             Result.fail(
@@ -126,10 +130,10 @@ def certificate(
 def _mismatch(config: DaemonConfig, k: PrivateKey | None, body: Certificate) -> str:
     if k is not None and body.public_key != k.public.raw:
         return f"{config.cert} is for another key than {config.key}"
-    wanted = Role.HUB if config.is_hub else Role.POINT
+    wanted = _ROLE[config.role]
     if body.role is not wanted:
         return f"certifies a {body.role.name.lower()}, this node is a {config.role}"
-    if not config.is_hub and body.point_id != config.point_id:
+    if wanted is Role.POINT and body.point_id != config.point_id:
         return f"is for point {body.point_id}, relay.toml says point.id = {config.point_id}"
     return ""
 

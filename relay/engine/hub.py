@@ -37,12 +37,14 @@ from relay.engine.outputs import (
 )
 from relay.errors import RelayError, ReplayError, UnknownKeyError
 from relay.link import BROADCAST, Frame
-from relay.wire import fragments, statusframe
+from relay.wire import envelope, fragments, statusframe
 from relay.wire.describe import reason_code
 from relay.wire.help import HelpReply
 from relay.wire.issuer import Issuer
 from relay.wire.model import (
     Bulletin,
+    BulletinRef,
+    Certificate,
     Heartbeat,
     HelpAck,
     HelpRequest,
@@ -67,6 +69,8 @@ REPAIR_DM = "repair-dm"
 HEARTBEAT = "heartbeat"
 CERTIFICATE = "certificate"
 CERT_REQUEST = "cert-request"
+#: The "sender node" of what arrives over federation (MQTT) rather than the radio.
+FEDERATION_NODE = 0
 
 
 def bulletin_priority(b: Bulletin) -> Priority:
@@ -130,6 +134,8 @@ class HubEngine(Engine):
         self._mac_keys: dict[int, bytes] = {}
         self._unconfirmed = 0
         self._no_relay_until = 0.0
+        #: National bulletins we relayed (repaired when a point's receipt lacks one).
+        self._relayed: set[tuple[int, int]] = set()
 
     @property
     def key_id(self) -> int:
@@ -157,6 +163,12 @@ class HubEngine(Engine):
         out: list[Output] = list(self.catalogue.add(message, True, self.clock.now(now)))
         self._arm_expiry(now)
         self._index(message)
+        self._queue_bulletin(message, body, now)
+        self._set_timer(HEARTBEAT, now + self.config.heartbeat_after_bulletin_s)
+        return out + self._pump(now)
+
+    def _queue_bulletin(self, message: SignedMessage, body: Bulletin, now: float) -> None:
+        """A first broadcast, and the repeats of an urgent one."""
         priority = bulletin_priority(body)
         env = message.envelope
         self.outbox.add(
@@ -177,8 +189,56 @@ class HubEngine(Engine):
                 not_before=now + (i + 1) * self.config.urgent_repeat_after_s,
                 want_ack=self._broadcast_want_ack(now),
             )
-        self._set_timer(HEARTBEAT, now + self.config.heartbeat_after_bulletin_s)
-        return out + self._pump(now)
+
+    def relay_national(self, raw: bytes, now: float) -> list[Output]:
+        """A bulletin that came over federation (MQTT), checked exactly like a radio frame
+        (the broker is never trusted): if it is a valid, new national bulletin, broadcast
+        it unchanged, after the national key's certificate so points can verify it.
+        A refusal comes back as :class:`Rejected`; an exact repeat returns nothing."""
+        replayed = self._other_bytes_same_number(raw)
+        if replayed is not None:
+            return [replayed]
+        frame = Frame(raw, FEDERATION_NODE, BROADCAST)
+        verified, rejected = self.receiver.receive(frame, now, self.clock.now(now))
+        if rejected is not None:
+            return [rejected]
+        if verified is None:
+            return []
+        env = verified.message.envelope
+        body = env.body
+        if isinstance(body, Certificate) and body.role is Role.NATIONAL:
+            return self._learn_trust(verified, now) + self._pump(now)
+        if verified.sender.role is not Role.NATIONAL or not isinstance(body, Bulletin):
+            detail = (
+                f"{env.kind.value} #{env.seq} from {verified.sender.name} "
+                f"({verified.sender.role.name.lower()}) is not a national bulletin"
+            )
+            return [Rejected("not_national", detail, FEDERATION_NODE)]
+        return self._relay(verified, body, now) + self._pump(now)
+
+    def _other_bytes_same_number(self, raw: bytes) -> Rejected | None:
+        """A number we hold with other bytes: on the radio a repeat is dropped quietly,
+        but over federation it is a replay to count (or a national key signing twice)."""
+        try:
+            env = envelope.parse(raw).envelope
+        except RelayError:
+            return None  # the receiver says what is wrong with it
+        record = self.catalogue.get((env.key_id, env.seq))
+        if record is None or record.message.raw == raw:
+            return None
+        detail = f"{env.kind.value} #{env.seq} was already received with other content"
+        return Rejected("replay", detail, FEDERATION_NODE)
+
+    def _relay(self, verified: Verified, body: Bulletin, now: float) -> list[Output]:
+        env = verified.message.envelope
+        self._relayed.add((env.key_id, env.seq))
+        out: list[Output] = [BulletinAccepted(verified.message, verified.sender, True)]
+        out += self.catalogue.add(verified.message, True, self.clock.now(now))
+        self._arm_expiry(now)
+        self._index(verified.message)
+        self._send_certificate(verified.message.envelope.key_id, now)
+        self._queue_bulletin(verified.message, body, now)
+        return out
 
     def issue(self, bulletin: Bulletin, now: float) -> tuple[SignedMessage, list[Output]]:
         """Sign a bulletin with the hub key at hub time now, and publish it."""
@@ -213,6 +273,11 @@ class HubEngine(Engine):
                 key_id=env.key_id,
                 seq=env.seq,
             )
+
+    def restore_relayed(self, record: BulletinRecord, broadcast_done: bool, now: float) -> None:
+        """After a restart: a national bulletin we relayed (re-queued if never broadcast)."""
+        self.restore(record, broadcast_done, now)
+        self._relayed.add(record.key)
 
     def _index(self, message: SignedMessage) -> None:
         env = message.envelope
@@ -348,7 +413,13 @@ class HubEngine(Engine):
             )
         ]
         if body.receipt is not None:
-            out += self._receipt(view, body.receipt)
+            out += self._take_receipt(view, body.receipt, now)
+        return out
+
+    def _take_receipt(self, view: PointView, receipt: Receipt, now: float) -> list[Output]:
+        out = self._receipt(view, receipt)
+        if out:
+            self._repair_national(view, now)
         return out
 
     def _receipt(self, view: PointView, receipt: Receipt) -> list[Output]:
@@ -366,22 +437,43 @@ class HubEngine(Engine):
         view.receipt = receipt.resolve(active)
         return [ReceiptAccepted(view.point_id, view.receipt)]
 
+    def _repair_national(self, view: PointView, now: float) -> None:
+        """A relayed national bulletin that a point's receipt does not name: broadcast it
+        again (the heartbeat lists only our own bulletins, so the point cannot ask for it;
+        the repair cooldown and airtime share bound this like any repair)."""
+        held = view.receipt.others if view.receipt is not None else frozenset()
+        for key in self._relayed:
+            record = self.catalogue.get(key)
+            if record is None or record.state is not BulletinState.ACTIVE:
+                continue
+            target = record.bulletin.target
+            if not (target.everyone or view.point_id in target.points):
+                continue
+            if BulletinRef(*key) not in held:
+                self._answer(record.message, now, mask=None, to=None)
+
     def _accept(self, v: Verified, node: int, now: float) -> list[Output]:
         body = v.message.envelope.body
         if isinstance(body, StatusReport):
             return self._status(v, body, node, now)
         if isinstance(body, Receipt):
-            return self._receipt(self._heard(v.sender, node, now), body)
+            return self._take_receipt(self._heard(v.sender, node, now), body, now)
         if isinstance(body, RepairRequest):
             self._heard(v.sender, node, now)
             return self._repair(body, node, now)
         if isinstance(body, HelpRequest | HelpAck):
             return self._help(v, body, node, now)
         if isinstance(body, Bulletin) and v.message.envelope.key_id != self.key_id:
-            # Another hub's bulletin (a neighbouring region, a backup hub): keep it. Our
-            # own comes back when a point passes it on to a neighbour (local repair).
-            return [BulletinAccepted(v.message, v.sender, True)]
+            return self._foreign_bulletin(v, body, node, now)
         return []
+
+    def _foreign_bulletin(self, v: Verified, body: Bulletin, node: int, now: float) -> list[Output]:
+        if node == FEDERATION_NODE:
+            # A national bulletin that waited for the national certificate.
+            return self._relay(v, body, now) if v.sender.role is Role.NATIONAL else []
+        # Another hub's bulletin (a neighbouring region, a backup hub): keep it. Our own
+        # comes back when a point passes it on to a neighbour (local repair): not here.
+        return [BulletinAccepted(v.message, v.sender, True)]
 
     def _help(
         self, v: Verified, body: HelpRequest | HelpAck, node: int, now: float
@@ -417,7 +509,8 @@ class HubEngine(Engine):
         env = v.message.envelope
         view.status_seq = max(view.status_seq, env.seq)
         self.status_heard[report.point_id] = self.clock.precise(now) or 0.0
-        proof = self._receipt(view, report.receipt) if report.receipt is not None else []
+        receipt = report.receipt
+        proof = self._take_receipt(view, receipt, now) if receipt is not None else []
         held = view.receipt if proof else None
         raw = v.message.raw
         return [

@@ -34,6 +34,7 @@ from relay.wire.help import HelpDetails
 from relay.wire.issuer import Issuer
 from relay.wire.model import (
     Bulletin,
+    BulletinRef,
     FragmentNeed,
     Heartbeat,
     HelpUpdate,
@@ -61,6 +62,8 @@ NEIGHBOUR_CARRY = "neighbour-carry"
 MAX_ASK = 40
 #: Most bulletins newer than the last heartbeat one receipt lists (keeps it small).
 MAX_NEWER = 16
+#: National bulletins named in a receipt (each ~8 bytes in the status frame).
+MAX_OTHERS = 4
 _UINT32 = (1 << 32) - 1
 
 
@@ -216,6 +219,10 @@ class PointEngine(Engine):
     def _accept(self, v: Verified, node: int, now: float) -> list[Output]:
         body = v.message.envelope.body
         env = v.message.envelope
+        if v.sender.role is Role.NATIONAL and isinstance(body, Bulletin):
+            # A national bulletin, relayed unchanged by our hub: kept and shown like the
+            # hub's own, but the national key is not our hub (no clock, no hub contact).
+            return self._bulletin(v, body, now)
         if v.sender.role is not Role.HUB:
             if isinstance(body, RepairRequest):
                 self._neighbour_asks(body, env.time, now)
@@ -451,7 +458,14 @@ class PointEngine(Engine):
         receipt = Receipt.of(self.hub.heartbeat_seq, self.hub.active, stored, displayed)
         if len(receipt.newer) > MAX_NEWER:
             receipt = replace(receipt, newer=receipt.newer[-MAX_NEWER:])
-        return receipt
+        return replace(receipt, others=self._national_held())
+
+    def _national_held(self) -> tuple[BulletinRef, ...]:
+        """Active national bulletins we stored (our hub relayed them): named one by one,
+        the newest few, so the national node sees their reach per point."""
+        national = [p.key_id for p in self.keyring.principals() if p.role is Role.NATIONAL]
+        refs = sorted(BulletinRef(k, s) for k in national for s in self.catalogue.active(k))
+        return tuple(refs[-MAX_OTHERS:])
 
     def reporting(self, now: float) -> dict[str, object]:
         """How this point reports (for ``relay status show`` and the doctor): the interval

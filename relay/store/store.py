@@ -10,18 +10,29 @@ from __future__ import annotations
 import functools
 import json
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
 from typing import TypeVar
 
 from relay.engine.outputs import BulletinState
+from relay.store import federation
 from relay.store.db import connect, query, transaction
 from relay.store.exercises import ExerciseTable
 from relay.store.help import HelpTable
 from relay.store.history import History
+from relay.store.national import NationalData
 from relay.wire import envelope
-from relay.wire.model import Holdings, Need, OpenState, PowerSource, SignedMessage, StatusReport
+from relay.wire.model import (
+    BulletinRef,
+    Holdings,
+    Need,
+    OpenState,
+    PowerSource,
+    SignedMessage,
+    StatusReport,
+)
 
 E = TypeVar("E", bound=IntEnum)
 
@@ -73,6 +84,14 @@ class StoredPoint:
     receipt_at: float | None
 
 
+def refs_json(refs: Iterable[BulletinRef]) -> str:
+    return json.dumps(sorted([r.key_id, r.seq] for r in refs))
+
+
+def refs_from_json(text: str | None) -> tuple[BulletinRef, ...]:
+    return tuple(BulletinRef(int(k), int(s)) for k, s in json.loads(text or "[]"))
+
+
 @functools.lru_cache(maxsize=2048)
 def parse_kept(raw: bytes) -> SignedMessage:
     """A kept message, parsed once per process: signed bytes never change, and parsing a
@@ -87,6 +106,8 @@ class Store:
         self.help = HelpTable(self._conn, self.path)
         self.exercises = ExerciseTable(self._conn, self.path)
         self.history = History(self._conn, self.path)
+        self.federation = federation.FederationOutbox(self._conn, self.path)
+        self.national = NationalData(self._conn, self.path)
 
     def close(self) -> None:
         self._conn.close()
@@ -122,9 +143,18 @@ class Store:
         return cur.rowcount == 1
 
     def add_bulletin(
-        self, msg: SignedMessage, sender: str, targeted: bool, received_at: float
+        self,
+        msg: SignedMessage,
+        sender: str,
+        targeted: bool,
+        received_at: float,
+        *,
+        federate: str | None = None,
     ) -> bool:
-        """Keep an accepted bulletin; False (and no change) if it was kept already."""
+        """Keep an accepted bulletin; False (and no change) if it was kept already.
+
+        ``federate``: also queue its exact bytes for this MQTT topic, in the same
+        transaction (so no crash can keep the bulletin but lose its publication)."""
         env = msg.envelope
         with transaction(self._conn, self.path) as c:
             if not self._insert_message(c, msg, received_at):
@@ -133,6 +163,8 @@ class Store:
                 "INSERT INTO bulletins (key_id, seq, sender, targeted) VALUES (?, ?, ?, ?)",
                 (env.key_id, env.seq, sender, int(targeted)),
             )
+            if federate is not None:
+                federation.insert(c, federate, msg, received_at)
             return True
 
     def set_bulletin_state(self, key_id: int, seq: int, state: BulletinState, by: int) -> None:
@@ -271,11 +303,12 @@ class Store:
     def set_receipt(self, point_id: int, receipt: Holdings, at: float) -> None:
         with transaction(self._conn, self.path) as c:
             c.execute(
-                "UPDATE points SET receipt_held = ?, receipt_displayed = ?, receipt_at = ? "
-                "WHERE point_id = ?",
+                "UPDATE points SET receipt_held = ?, receipt_displayed = ?, receipt_others = ?, "
+                "receipt_at = ? WHERE point_id = ?",
                 (
                     json.dumps(sorted(receipt.held)),
                     json.dumps(sorted(receipt.displayed)),
+                    refs_json(receipt.others),
                     at,
                     point_id,
                 ),
@@ -298,6 +331,7 @@ class Store:
             receipt = Holdings(
                 held=frozenset(json.loads(r["receipt_held"])),
                 displayed=frozenset(json.loads(r["receipt_displayed"] or "[]")),
+                others=frozenset(refs_from_json(r["receipt_others"])),
             )
         status = StatusReport(
             point_id=r["point_id"],

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from relay.daemon import api, ops
+from relay.daemon.config import User
 from relay.daemon.node import Node
 from relay.engine.hub import HubEngine
 from relay.errors import StoreError
@@ -61,14 +62,14 @@ SECURITY_HEADERS = {
 }
 
 
-@dataclass
-class Screens:
-    node: Node
+@dataclass(kw_only=True)
+class Logins:
+    """Staff logins: accounts, sessions and the limits on failed tries (shared by a
+    node's screens and the national node's API)."""
+
     accounts: Accounts
     sessions: SessionStore
     limiter: LoginLimiter
-    #: Where the points and relay sites stand (the dashboard's map).
-    region: RegionMap = field(default_factory=RegionMap)
     #: Login checks run in a thread: scrypt takes tens of milliseconds.
     background: Callable[..., Any] = field(default=asyncio.to_thread)
     #: At most MAX_CONCURRENT_CHECKS scrypt runs at once (CPU and 16 MiB each).
@@ -85,15 +86,27 @@ class Screens:
         finally:
             self.checks_waiting -= 1
 
-    @property
-    def is_hub(self) -> bool:
-        return isinstance(self.node.engine, HubEngine)
-
     def session(self, request: web.Request) -> Session | None:
         return self.sessions.get(request.cookies.get(COOKIE))
 
 
+@dataclass(kw_only=True)
+class Screens(Logins):
+    node: Node
+    #: Where the points and relay sites stand (the dashboard's map).
+    region: RegionMap = field(default_factory=RegionMap)
+
+    @property
+    def is_hub(self) -> bool:
+        return isinstance(self.node.engine, HubEngine)
+
+
 SCREENS: web.AppKey[Screens] = web.AppKey("screens", Screens)
+LOGINS: web.AppKey[Logins] = web.AppKey("logins", Logins)
+
+
+def _logins(request: web.Request) -> Logins:
+    return request.app[LOGINS]
 
 
 def _screens(request: web.Request) -> Screens:
@@ -110,7 +123,7 @@ def _same_origin(request: web.Request) -> bool:
 
 async def session_check(request: web.Request) -> bool:
     """The API's ``SESSION_CHECK``: a live staff session *and* its CSRF token."""
-    screens = request.app.get(SCREENS)
+    screens = request.app.get(LOGINS)
     if screens is None:
         return False
     session = screens.session(request)
@@ -272,7 +285,7 @@ async def dashboard_json(request: web.Request) -> web.Response:
 
 
 async def session_info(request: web.Request) -> web.Response:
-    screens = _screens(request)
+    screens = _logins(request)
     session = screens.session(request)
     if session is None:
         return web.json_response({"user": None, "accounts": bool(screens.accounts)})
@@ -280,7 +293,7 @@ async def session_info(request: web.Request) -> web.Response:
 
 
 async def login(request: web.Request) -> web.Response:
-    screens = _screens(request)
+    screens = _logins(request)
     if not _same_origin(request):
         return _denied(403, "login from another site refused", "cross_origin")
     try:
@@ -307,7 +320,7 @@ async def login(request: web.Request) -> web.Response:
 
 
 async def logout(request: web.Request) -> web.Response:
-    screens = _screens(request)
+    screens = _logins(request)
     if not await session_check(request):
         return _denied(401, "not logged in", "unauthorised")
     screens.sessions.drop(request.cookies.get(COOKIE))
@@ -403,10 +416,15 @@ def add_screens(
         log.warning("no [auth] users in %s: the screens are read-only", node.config.source)
     kwargs = {} if clock is None else {"clock": clock}
     region = load_region(node.config.region_file)
-    screens = Screens(node, accounts, SessionStore(**kwargs), LoginLimiter(**kwargs), region)
+    screens = Screens(
+        node=node,
+        accounts=accounts,
+        sessions=SessionStore(**kwargs),
+        limiter=LoginLimiter(**kwargs),
+        region=region,
+    )
     app[SCREENS] = screens
-    app[api.SESSION_CHECK] = session_check
-    app.on_response_prepare.append(_security_headers)
+    _mount_logins(app, screens)
     app.middlewares.append(_compress)
     r = app.router
     r.add_get("/", index)
@@ -418,15 +436,35 @@ def add_screens(
     r.add_get(r"/cap/{seq:\d{1,9}}.xml", cap_alert)
     r.add_get("/web/kiosk.json", kiosk_json)
     r.add_get("/web/dashboard.json", dashboard_json)
-    r.add_get("/web/session", session_info)
     r.add_get("/web/templates.json", templates_json)
     r.add_get("/web/help-ui.json", help_ui_json)
     r.add_get("/web/dashboard-ui.json", dashboard_ui_json)
-    r.add_post("/web/login", login)
-    r.add_post("/web/logout", logout)
     r.add_post("/web/compose/preview", compose_preview)
     r.add_post("/web/compose/send", compose_send)
     r.add_post("/web/exercise", exercise_action)
     r.add_static("/static/", STATIC, append_version=False)
     log.debug("screens mounted; login lockout window %.0f s", FAILURE_WINDOW_S)
     return screens
+
+
+def _mount_logins(app: web.Application, logins: Logins) -> None:
+    app[LOGINS] = logins
+    app[api.SESSION_CHECK] = session_check
+    app.on_response_prepare.append(_security_headers)
+    r = app.router
+    r.add_get("/web/session", session_info)
+    r.add_post("/web/login", login)
+    r.add_post("/web/logout", logout)
+
+
+def add_logins(
+    app: web.Application, users: tuple[User, ...], *, clock: Callable[[], float] | None = None
+) -> Logins:
+    """Staff login on an app without screens (the national node's API): the same
+    sessions, CSRF tokens and limits as a node's screens."""
+    kwargs = {} if clock is None else {"clock": clock}
+    logins = Logins(
+        accounts=Accounts(users), sessions=SessionStore(**kwargs), limiter=LoginLimiter(**kwargs)
+    )
+    _mount_logins(app, logins)
+    return logins

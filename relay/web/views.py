@@ -28,10 +28,11 @@ from relay.wire.model import (
     Need,
     OpenState,
     PowerSource,
+    Role,
     Severity,
     Urgency,
 )
-from relay.wire.trust import Verifier
+from relay.wire.trust import Principal, Verifier
 
 _SEVERITY_ORDER = [Severity.EXTREME, Severity.SEVERE, Severity.MODERATE, Severity.MINOR]
 _URGENCY_ORDER = [Urgency.IMMEDIATE, Urgency.EXPECTED, Urgency.FUTURE]
@@ -109,7 +110,16 @@ def _clock(node: Node) -> dict[str, Any]:
     }
 
 
-def trust_mark(node: Node, b: StoredBulletin, now: int | None, stale: bool) -> dict[str, Any]:
+def authority(sender: Principal, lang: str) -> str:
+    """How a screen names whoever vouches for a bulletin: a national key says so."""
+    if sender.role is Role.NATIONAL:
+        return i18n.labels(lang)["authority.national"].format(name=sender.name)
+    return sender.name
+
+
+def trust_mark(
+    node: Node, b: StoredBulletin, now: int | None, stale: bool, lang: str = "nl"
+) -> dict[str, Any]:
     """Is this bulletin still genuine, checked again now against today's keyring?
 
     A bulletin was verified when it arrived; since then the region root may have revoked
@@ -121,7 +131,8 @@ def trust_mark(node: Node, b: StoredBulletin, now: int | None, stale: bool) -> d
         checked = verifier.verify(b.message, now)
     except RelayError as err:
         return {"state": "failed", "authority": b.sender, "reason": str(err)}
-    return {"state": "stale" if stale else "ok", "authority": checked.sender.name, "reason": ""}
+    name = authority(checked.sender, lang)
+    return {"state": "stale" if stale else "ok", "authority": name, "reason": ""}
 
 
 def kiosk_bulletin(
@@ -155,6 +166,16 @@ def kiosk_bulletin(
     }
 
 
+def _kiosk_card(
+    node: Node, b: StoredBulletin, lang: str, now: int | None, stale: bool
+) -> dict[str, Any]:
+    trust = trust_mark(node, b, now, stale, lang)
+    card = kiosk_bulletin(b, lang, now, trust)
+    if trust["state"] != "failed":
+        card["sender"] = trust["authority"]  # "Geverifieerd: NCC (nationaal)"
+    return card
+
+
 def kiosk(node: Node, lang: str) -> dict[str, Any]:
     rows = shown_on_kiosk(node)
     now = node.hub_time()
@@ -171,7 +192,7 @@ def kiosk(node: Node, lang: str) -> dict[str, Any]:
         "node": {"name": display_name(node), "role": node.config.role},
         "hub": hub,
         "clock": _clock(node),
-        "bulletins": [kiosk_bulletin(b, lang, now, trust_mark(node, b, now, stale)) for b in rows],
+        "bulletins": [_kiosk_card(node, b, lang, now, stale) for b in rows],
         "status": _own_status(node),
     }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from relay.errors import RelayError
@@ -62,11 +63,16 @@ def receipt(r: m.Receipt) -> dict[str, Any]:
         "held_bits": f"{r.held:b}"[::-1] if r.held else "",
         "shown_bits": f"{r.shown:b}"[::-1] if r.shown else "",
         "newer": list(r.newer),
+        "others": _refs(r.others),
     }
 
 
+def _refs(refs: Iterable[m.BulletinRef]) -> list[dict[str, Any]]:
+    return [{"key_id": format_key_id(r.key_id), "seq": r.seq} for r in sorted(refs)]
+
+
 def holdings(h: m.Holdings) -> dict[str, Any]:
-    return {"held": sorted(h.held), "displayed": sorted(h.displayed)}
+    return {"held": sorted(h.held), "displayed": sorted(h.displayed), "others": _refs(h.others)}
 
 
 def status(s: m.StatusReport) -> dict[str, Any]:
@@ -132,6 +138,28 @@ def _help_ack(b: m.HelpAck) -> dict[str, Any]:
     return {"updates": list(b.updates)}
 
 
+def _summary(b: m.StatusSummary) -> dict[str, Any]:
+    return {
+        "region": b.region,
+        "attests": b.attests.name.lower(),
+        "points": [
+            {
+                "point_id": p.point_id,
+                "name": p.name,
+                "key_id": format_key_id(p.key_id),
+                "seq": p.seq,
+                "reported": iso(p.time),
+                **status(p.status),
+                "held": list(p.held),
+                "shown": list(p.shown),
+                "others": _refs(p.others),
+            }
+            for p in b.points
+        ],
+        "relayed": _refs(b.relayed),
+    }
+
+
 def body(b: m.Body, issued: int) -> dict[str, Any]:
     """A JSON-ready description of any message body."""
     if isinstance(b, m.Bulletin):
@@ -147,6 +175,7 @@ def body(b: m.Body, issued: int) -> dict[str, Any]:
         m.HelpRequest: _help_request,
         m.HelpUpdate: _help_update,
         m.HelpAck: _help_ack,
+        m.StatusSummary: _summary,
     }
     describe_one = simple[type(b)]
     result: dict[str, Any] = describe_one(b)

@@ -175,6 +175,14 @@ class Need(enum.IntFlag):
 NO_NEEDS = Need(0)
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class BulletinRef:
+    """A bulletin named by its signer's key id and sequence number."""
+
+    key_id: int
+    seq: int
+
+
 @dataclass(frozen=True, slots=True)
 class Receipt:
     """What a point has stored of one hub's bulletins, as it travels: bits over the
@@ -192,6 +200,8 @@ class Receipt:
     newer: tuple[int, ...] = ()
     #: Key id of the hub; 0 = the region hub the point follows.
     issuer: int = 0
+    #: Active bulletins of other keys (national ones the hub relayed) the point stored.
+    others: tuple[BulletinRef, ...] = ()
 
     @classmethod
     def of(
@@ -211,7 +221,11 @@ class Receipt:
         """What the point proved it holds, given the heartbeat's ``active`` list."""
         held = {s for i, s in enumerate(active) if self.held >> i & 1}
         shown = {s for i, s in enumerate(active) if self.shown >> i & 1 and s in held}
-        return Holdings(held=frozenset(held | set(self.newer)), displayed=frozenset(shown))
+        return Holdings(
+            held=frozenset(held | set(self.newer)),
+            displayed=frozenset(shown),
+            others=frozenset(self.others),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +234,8 @@ class Holdings:
 
     held: frozenset[int] = frozenset()
     displayed: frozenset[int] = frozenset()
+    #: Other keys' bulletins (national) the receipt listed as stored.
+    others: frozenset[BulletinRef] = frozenset()
 
     def holds(self, seq: int) -> bool:
         return seq in self.held
@@ -260,6 +276,14 @@ class Role(enum.IntEnum):
     ROOT = 1
     HUB = 2
     POINT = 3
+    #: The national root (offline, like a region root): certifies only national keys.
+    NATIONAL_ROOT = 4
+    #: A national authority's key (e.g. the NCC): signs national bulletins.
+    NATIONAL = 5
+
+
+#: Roles a keyring pins rather than learns from certificates.
+ROOT_ROLES = frozenset({Role.ROOT, Role.NATIONAL_ROOT})
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,6 +405,44 @@ class HelpAck:
     updates: tuple[int, ...]
 
 
+# --- federation -----------------------------------------------------------------------
+
+
+class Attestation(enum.IntEnum):
+    UNKNOWN = 0
+    #: The hub verified each point's MAC (or signature) and countersigns what it read.
+    HUB_CHECKED_POINTS = 1
+
+
+@dataclass(frozen=True, slots=True)
+class PointSummary:
+    """One point's newest report as its hub verified it (``status.receipt`` is None:
+    ``held`` and ``shown`` are the hub bulletins its receipt proved)."""
+
+    point_id: int
+    key_id: int
+    seq: int
+    time: int
+    name: str
+    status: StatusReport
+    held: tuple[int, ...] = ()
+    shown: tuple[int, ...] = ()
+    #: National bulletins the point's receipt listed as stored.
+    others: tuple[BulletinRef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StatusSummary:
+    """Hub -> federation (MQTT only): the hub's countersignature over its points' status
+    reports and receipts, which a third party cannot verify itself (they carry a MAC)."""
+
+    region: str
+    points: tuple[PointSummary, ...] = ()
+    #: National bulletins the hub has broadcast over its radio.
+    relayed: tuple[BulletinRef, ...] = ()
+    attests: Attestation = Attestation.HUB_CHECKED_POINTS
+
+
 Body = (
     Bulletin
     | StatusReport
@@ -392,6 +454,7 @@ Body = (
     | HelpRequest
     | HelpUpdate
     | HelpAck
+    | StatusSummary
 )
 
 
@@ -408,6 +471,7 @@ class Kind(enum.Enum):
     HELP_REQUEST = "help_request"
     HELP_UPDATE = "help_update"
     HELP_ACK = "help_ack"
+    STATUS_SUMMARY = "status_summary"
 
 
 KIND_OF: dict[type, Kind] = {
@@ -421,6 +485,7 @@ KIND_OF: dict[type, Kind] = {
     HelpRequest: Kind.HELP_REQUEST,
     HelpUpdate: Kind.HELP_UPDATE,
     HelpAck: Kind.HELP_ACK,
+    StatusSummary: Kind.STATUS_SUMMARY,
 }
 
 

@@ -180,6 +180,8 @@ def _receipt_to_pb(r: m.Receipt, out: pb.Receipt) -> None:
     out.held = bits_to_bytes(r.held)
     out.shown = bits_to_bytes(r.shown)
     out.newer.extend(_deltas_up([s - r.heartbeat for s in r.newer if s > r.heartbeat]))
+    for ref in r.others:
+        out.others.add(key_id=ref.key_id, seq=ref.seq)
 
 
 def _receipt_from_pb(p: pb.Receipt) -> m.Receipt:
@@ -193,7 +195,13 @@ def _receipt_from_pb(p: pb.Receipt) -> m.Receipt:
         shown=bits_from_bytes(p.shown, "receipt shown"),
         newer=newer,
         issuer=p.issuer,
+        others=_refs(p.others, "receipt others"),
     )
+
+
+def _refs(refs: Sequence[pb.BulletinRef], what: str) -> tuple[m.BulletinRef, ...]:
+    _limit(refs, what)
+    return tuple(m.BulletinRef(r.key_id, r.seq) for r in refs)
 
 
 def status_to_pb(s: m.StatusReport, out: pb.StatusReport, *, with_point_id: bool = True) -> None:
@@ -380,6 +388,53 @@ def _help_ack_from_pb(p: pb.HelpAck) -> m.HelpAck:
     return m.HelpAck(updates=_undeltas_up(p.updates))
 
 
+# --- federation -----------------------------------------------------------------------
+
+
+def _summary_to_pb(s: m.StatusSummary, out: pb.StatusSummary) -> None:
+    out.region = s.region
+    out.attests = int(s.attests)  # type: ignore[assignment]
+    for p in s.points:
+        ps = out.points.add(
+            point_id=p.point_id, key_id=p.key_id, seq=p.seq, time=p.time, name=p.name
+        )
+        status_to_pb(replace(p.status, receipt=None), ps.status, with_point_id=False)
+        ps.status.SetInParent()
+        ps.held.extend(p.held)
+        ps.shown.extend(p.shown)
+        for ref in p.others:
+            ps.others.add(key_id=ref.key_id, seq=ref.seq)
+    for r in s.relayed:
+        out.relayed.add(key_id=r.key_id, seq=r.seq)
+
+
+def _summary_from_pb(p: pb.StatusSummary) -> m.StatusSummary:
+    _limit(p.points, "summary points")
+    points = []
+    for ps in p.points:
+        _limit(ps.held, "summary held")
+        status = replace(status_from_pb(ps.status), point_id=ps.point_id, receipt=None)
+        points.append(
+            m.PointSummary(
+                point_id=ps.point_id,
+                key_id=ps.key_id,
+                seq=ps.seq,
+                time=ps.time,
+                name=ps.name,
+                status=status,
+                held=tuple(ps.held),
+                shown=tuple(ps.shown),
+                others=_refs(ps.others, "summary others"),
+            )
+        )
+    return m.StatusSummary(
+        region=p.region,
+        points=tuple(points),
+        relayed=_refs(p.relayed, "summary relayed"),
+        attests=_enum(m.Attestation, p.attests, m.Attestation.UNKNOWN),
+    )
+
+
 # --- envelope -------------------------------------------------------------------------
 
 _TO_PB: dict[m.Kind, Callable[[object, object], None]] = {
@@ -393,6 +448,7 @@ _TO_PB: dict[m.Kind, Callable[[object, object], None]] = {
     m.Kind.HELP_REQUEST: _help_request_to_pb,  # type: ignore[dict-item]
     m.Kind.HELP_UPDATE: _help_update_to_pb,  # type: ignore[dict-item]
     m.Kind.HELP_ACK: _help_ack_to_pb,  # type: ignore[dict-item]
+    m.Kind.STATUS_SUMMARY: _summary_to_pb,  # type: ignore[dict-item]
 }
 
 _FROM_PB: dict[m.Kind, Callable[[object], m.Body]] = {
@@ -406,6 +462,7 @@ _FROM_PB: dict[m.Kind, Callable[[object], m.Body]] = {
     m.Kind.HELP_REQUEST: _help_request_from_pb,  # type: ignore[dict-item]
     m.Kind.HELP_UPDATE: _help_update_from_pb,  # type: ignore[dict-item]
     m.Kind.HELP_ACK: _help_ack_from_pb,  # type: ignore[dict-item]
+    m.Kind.STATUS_SUMMARY: _summary_from_pb,  # type: ignore[dict-item]
 }
 
 

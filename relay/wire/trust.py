@@ -10,6 +10,9 @@ Rules (issue 2, "Trust without a clock"):
 * A revoked key's messages are refused from the revocation on (except numbers at or
   below the revocation's ``last_good_seq``).
 * Replays are refused by sequence number (:mod:`relay.wire.replay`).
+* A keyring may pin a *national root* beside the region root (issue 13). It certifies
+  national keys only, and a region root never does: a national bulletin verifies at
+  every point that pins the national root, and no region's hub can pass for national.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from relay.errors import (
 from relay.wire import envelope, statusframe
 from relay.wire.keys import PrivateKey, PublicKey, format_key_id, load_public
 from relay.wire.model import (
+    ROOT_ROLES,
     Bulletin,
     Certificate,
     Kind,
@@ -43,16 +47,17 @@ from relay.wire.replay import ReplayGuard
 
 #: Which certified roles may sign which kinds.
 ALLOWED: dict[Kind, frozenset[Role]] = {
-    Kind.BULLETIN: frozenset({Role.HUB}),
+    Kind.BULLETIN: frozenset({Role.HUB, Role.NATIONAL}),
     Kind.HEARTBEAT: frozenset({Role.HUB}),
     Kind.STATUS: frozenset({Role.POINT}),
     Kind.RECEIPT: frozenset({Role.POINT}),
     Kind.REPAIR: frozenset({Role.POINT, Role.HUB}),
-    Kind.CERTIFICATE: frozenset({Role.ROOT}),
-    Kind.REVOCATION: frozenset({Role.ROOT}),
+    Kind.CERTIFICATE: frozenset(ROOT_ROLES),
+    Kind.REVOCATION: frozenset(ROOT_ROLES),
     Kind.HELP_REQUEST: frozenset({Role.POINT}),
     Kind.HELP_UPDATE: frozenset({Role.HUB}),
     Kind.HELP_ACK: frozenset({Role.POINT}),
+    Kind.STATUS_SUMMARY: frozenset({Role.HUB}),
 }
 
 
@@ -67,6 +72,9 @@ class Principal:
     groups: tuple[str, ...] = ()
     valid_from: int = 0
     valid_until: int = 0  # 0: no end (pinned roots)
+    #: Key id of the root that certified this key (0 for a pinned root): a national
+    #: node tells the regions' hubs apart by it.
+    certified_by: int = 0
 
     @property
     def key_id(self) -> int:
@@ -77,6 +85,19 @@ class Principal:
             raise NotYetValidError(f"certificate of {self.name} is not valid yet")
         if self.valid_until and when > self.valid_until:
             raise ExpiredError(f"certificate of {self.name} has expired")
+
+
+#: Which roles each kind of root may certify.
+CERTIFIES: dict[Role, frozenset[Role]] = {
+    Role.ROOT: frozenset({Role.HUB, Role.POINT}),
+    Role.NATIONAL_ROOT: frozenset({Role.NATIONAL}),
+}
+
+
+def _pinned(root: PublicKey) -> Principal:
+    default = "national root" if root.role is Role.NATIONAL_ROOT else "root"
+    role = root.role if root.role in ROOT_ROLES else Role.ROOT
+    return Principal(root, role, root.name or default)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +115,7 @@ class Keyring:
     """Pinned roots, certificates and revocations known so far."""
 
     def __init__(self, roots: Iterable[PublicKey]) -> None:
-        self._roots = {r.key_id: Principal(r, Role.ROOT, r.name or "root") for r in roots}
+        self._roots = {r.key_id: _pinned(r) for r in roots}
         self._certified: dict[int, Principal] = {}
         self._certificates: dict[int, SignedMessage] = {}
         self._revoked: dict[int, RevokedKey] = {}
@@ -111,6 +132,10 @@ class Keyring:
 
     # --- building -------------------------------------------------------------------
 
+    def pin(self, root: PublicKey) -> None:
+        """Pin one more root (the national root beside the region's, at provisioning)."""
+        self._roots[root.key_id] = _pinned(root)
+
     def add_certificate(self, raw: bytes | SignedMessage) -> Principal:
         """Check a certificate message against the pinned roots and remember its key."""
         msg = raw if isinstance(raw, SignedMessage) else envelope.parse(raw)
@@ -124,8 +149,11 @@ class Keyring:
                 f"{format_key_id(msg.envelope.key_id)}, which is not a pinned region root"
             )
         root.key.verify(msg.signature, msg.signed)
-        if cert.role not in (Role.HUB, Role.POINT):
-            raise CertificateError(f"certificate for {cert.name!r} has role {cert.role.name}")
+        if cert.role not in CERTIFIES[root.role]:
+            raise CertificateError(
+                f"certificate for {cert.name!r} has role {cert.role.name.lower()}, which "
+                f"{root.name} ({root.role.name.lower().replace('_', ' ')}) may not certify"
+            )
         if cert.valid_until <= cert.valid_from:
             raise CertificateError(f"certificate for {cert.name!r} has an empty validity window")
         principal = Principal(
@@ -136,6 +164,7 @@ class Keyring:
             groups=cert.groups,
             valid_from=cert.valid_from,
             valid_until=cert.valid_until,
+            certified_by=root.key_id,
         )
         known = self._certified.get(principal.key_id)
         # A renewed certificate (later end) replaces the old one; an older one is ignored.
@@ -156,6 +185,9 @@ class Keyring:
         for k in rev.keys:
             if k.key_id in self._roots:
                 continue  # a root is replaced by re-provisioning, never revoked over the air
+            known = self._certified.get(k.key_id)
+            if known is not None and known.certified_by != root.key_id:
+                continue  # a root revokes only what it certified (no region revokes the NCC)
             old = self._revoked.get(k.key_id)
             if old is None or k.last_good_seq < old.last_good_seq:
                 self._revoked[k.key_id] = k
@@ -167,7 +199,7 @@ class Keyring:
         if not directory.is_dir():
             raise KeyFileError(f"keyring {directory} is not a directory")
         pubs = [load_public(p) for p in sorted(directory.glob("*.pub"))]
-        roots = [p for p in pubs if p.role is Role.ROOT]
+        roots = [p for p in pubs if p.role in ROOT_ROLES]
         if not roots:
             raise KeyFileError(f"keyring {directory} has no region root public key (root .pub)")
         ring = cls(roots)
@@ -231,7 +263,7 @@ class Verifier:
                 f"{sender.name} is certified as {sender.role.name.lower()} and may not send "
                 f"a {env.kind.value}"
             )
-        if sender.role is not Role.ROOT:
+        if sender.role not in ROOT_ROLES:
             sender.check_window(now if now is not None else env.time)
         self._check_expiry(msg, now)
         if self.replay is not None and replay:

@@ -64,6 +64,8 @@ class Role(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ROOT: _ClassVar[Role]
     HUB: _ClassVar[Role]
     POINT: _ClassVar[Role]
+    NATIONAL_ROOT: _ClassVar[Role]
+    NATIONAL: _ClassVar[Role]
 
 class HelpType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -88,6 +90,11 @@ class HelpState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     HELP_ACKNOWLEDGED: _ClassVar[HelpState]
     HELP_ANSWERED: _ClassVar[HelpState]
     HELP_CLOSED: _ClassVar[HelpState]
+
+class Attestation(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ATTESTATION_UNKNOWN: _ClassVar[Attestation]
+    HUB_CHECKED_POINTS: _ClassVar[Attestation]
 ALERT: MsgType
 UPDATE: MsgType
 CANCEL: MsgType
@@ -122,6 +129,8 @@ ROLE_UNKNOWN: Role
 ROOT: Role
 HUB: Role
 POINT: Role
+NATIONAL_ROOT: Role
+NATIONAL: Role
 HELP_OTHER: HelpType
 MEDICAL: HelpType
 FIRE: HelpType
@@ -137,9 +146,11 @@ HELP_RECEIVED: HelpState
 HELP_ACKNOWLEDGED: HelpState
 HELP_ANSWERED: HelpState
 HELP_CLOSED: HelpState
+ATTESTATION_UNKNOWN: Attestation
+HUB_CHECKED_POINTS: Attestation
 
 class Envelope(_message.Message):
-    __slots__ = ("key_id", "seq", "time", "bulletin", "status", "heartbeat", "certificate", "revocation", "repair", "receipt", "help_request", "help_update", "help_ack")
+    __slots__ = ("key_id", "seq", "time", "bulletin", "status", "heartbeat", "certificate", "revocation", "repair", "receipt", "help_request", "help_update", "help_ack", "status_summary")
     KEY_ID_FIELD_NUMBER: _ClassVar[int]
     SEQ_FIELD_NUMBER: _ClassVar[int]
     TIME_FIELD_NUMBER: _ClassVar[int]
@@ -153,6 +164,7 @@ class Envelope(_message.Message):
     HELP_REQUEST_FIELD_NUMBER: _ClassVar[int]
     HELP_UPDATE_FIELD_NUMBER: _ClassVar[int]
     HELP_ACK_FIELD_NUMBER: _ClassVar[int]
+    STATUS_SUMMARY_FIELD_NUMBER: _ClassVar[int]
     key_id: int
     seq: int
     time: int
@@ -166,7 +178,8 @@ class Envelope(_message.Message):
     help_request: HelpRequest
     help_update: HelpUpdate
     help_ack: HelpAck
-    def __init__(self, key_id: _Optional[int] = ..., seq: _Optional[int] = ..., time: _Optional[int] = ..., bulletin: _Optional[_Union[Bulletin, _Mapping]] = ..., status: _Optional[_Union[StatusReport, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ..., certificate: _Optional[_Union[Certificate, _Mapping]] = ..., revocation: _Optional[_Union[Revocation, _Mapping]] = ..., repair: _Optional[_Union[RepairRequest, _Mapping]] = ..., receipt: _Optional[_Union[Receipt, _Mapping]] = ..., help_request: _Optional[_Union[HelpRequest, _Mapping]] = ..., help_update: _Optional[_Union[HelpUpdate, _Mapping]] = ..., help_ack: _Optional[_Union[HelpAck, _Mapping]] = ...) -> None: ...
+    status_summary: StatusSummary
+    def __init__(self, key_id: _Optional[int] = ..., seq: _Optional[int] = ..., time: _Optional[int] = ..., bulletin: _Optional[_Union[Bulletin, _Mapping]] = ..., status: _Optional[_Union[StatusReport, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ..., certificate: _Optional[_Union[Certificate, _Mapping]] = ..., revocation: _Optional[_Union[Revocation, _Mapping]] = ..., repair: _Optional[_Union[RepairRequest, _Mapping]] = ..., receipt: _Optional[_Union[Receipt, _Mapping]] = ..., help_request: _Optional[_Union[HelpRequest, _Mapping]] = ..., help_update: _Optional[_Union[HelpUpdate, _Mapping]] = ..., help_ack: _Optional[_Union[HelpAck, _Mapping]] = ..., status_summary: _Optional[_Union[StatusSummary, _Mapping]] = ...) -> None: ...
 
 class Bulletin(_message.Message):
     __slots__ = ("type", "references", "urgency", "severity", "certainty", "categories", "expires_in", "target", "text", "template", "template_numbers", "template_texts", "status")
@@ -227,18 +240,20 @@ class StatusReport(_message.Message):
     def __init__(self, point_id: _Optional[int] = ..., open: _Optional[_Union[OpenState, str]] = ..., power: _Optional[_Union[PowerSource, str]] = ..., battery_pct: _Optional[int] = ..., visitors: _Optional[int] = ..., needs: _Optional[int] = ..., text: _Optional[bytes] = ..., receipt: _Optional[_Union[Receipt, _Mapping]] = ...) -> None: ...
 
 class Receipt(_message.Message):
-    __slots__ = ("issuer", "heartbeat", "held", "shown", "newer")
+    __slots__ = ("issuer", "heartbeat", "held", "shown", "newer", "others")
     ISSUER_FIELD_NUMBER: _ClassVar[int]
     HEARTBEAT_FIELD_NUMBER: _ClassVar[int]
     HELD_FIELD_NUMBER: _ClassVar[int]
     SHOWN_FIELD_NUMBER: _ClassVar[int]
     NEWER_FIELD_NUMBER: _ClassVar[int]
+    OTHERS_FIELD_NUMBER: _ClassVar[int]
     issuer: int
     heartbeat: int
     held: bytes
     shown: bytes
     newer: _containers.RepeatedScalarFieldContainer[int]
-    def __init__(self, issuer: _Optional[int] = ..., heartbeat: _Optional[int] = ..., held: _Optional[bytes] = ..., shown: _Optional[bytes] = ..., newer: _Optional[_Iterable[int]] = ...) -> None: ...
+    others: _containers.RepeatedCompositeFieldContainer[BulletinRef]
+    def __init__(self, issuer: _Optional[int] = ..., heartbeat: _Optional[int] = ..., held: _Optional[bytes] = ..., shown: _Optional[bytes] = ..., newer: _Optional[_Iterable[int]] = ..., others: _Optional[_Iterable[_Union[BulletinRef, _Mapping]]] = ...) -> None: ...
 
 class Heartbeat(_message.Message):
     __slots__ = ("active", "interval", "status_interval", "slots", "heard")
@@ -355,3 +370,45 @@ class CompactStatus(_message.Message):
     status: StatusReport
     carry: bool
     def __init__(self, key_id: _Optional[int] = ..., seq: _Optional[int] = ..., hub: _Optional[int] = ..., status: _Optional[_Union[StatusReport, _Mapping]] = ..., carry: _Optional[bool] = ...) -> None: ...
+
+class PointSummary(_message.Message):
+    __slots__ = ("point_id", "key_id", "seq", "time", "name", "status", "held", "shown", "others")
+    POINT_ID_FIELD_NUMBER: _ClassVar[int]
+    KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    SEQ_FIELD_NUMBER: _ClassVar[int]
+    TIME_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    HELD_FIELD_NUMBER: _ClassVar[int]
+    SHOWN_FIELD_NUMBER: _ClassVar[int]
+    OTHERS_FIELD_NUMBER: _ClassVar[int]
+    point_id: int
+    key_id: int
+    seq: int
+    time: int
+    name: str
+    status: StatusReport
+    held: _containers.RepeatedScalarFieldContainer[int]
+    shown: _containers.RepeatedScalarFieldContainer[int]
+    others: _containers.RepeatedCompositeFieldContainer[BulletinRef]
+    def __init__(self, point_id: _Optional[int] = ..., key_id: _Optional[int] = ..., seq: _Optional[int] = ..., time: _Optional[int] = ..., name: _Optional[str] = ..., status: _Optional[_Union[StatusReport, _Mapping]] = ..., held: _Optional[_Iterable[int]] = ..., shown: _Optional[_Iterable[int]] = ..., others: _Optional[_Iterable[_Union[BulletinRef, _Mapping]]] = ...) -> None: ...
+
+class BulletinRef(_message.Message):
+    __slots__ = ("key_id", "seq")
+    KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    SEQ_FIELD_NUMBER: _ClassVar[int]
+    key_id: int
+    seq: int
+    def __init__(self, key_id: _Optional[int] = ..., seq: _Optional[int] = ...) -> None: ...
+
+class StatusSummary(_message.Message):
+    __slots__ = ("region", "attests", "points", "relayed")
+    REGION_FIELD_NUMBER: _ClassVar[int]
+    ATTESTS_FIELD_NUMBER: _ClassVar[int]
+    POINTS_FIELD_NUMBER: _ClassVar[int]
+    RELAYED_FIELD_NUMBER: _ClassVar[int]
+    region: str
+    attests: Attestation
+    points: _containers.RepeatedCompositeFieldContainer[PointSummary]
+    relayed: _containers.RepeatedCompositeFieldContainer[BulletinRef]
+    def __init__(self, region: _Optional[str] = ..., attests: _Optional[_Union[Attestation, str]] = ..., points: _Optional[_Iterable[_Union[PointSummary, _Mapping]]] = ..., relayed: _Optional[_Iterable[_Union[BulletinRef, _Mapping]]] = ...) -> None: ...
