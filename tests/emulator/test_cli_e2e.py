@@ -123,11 +123,18 @@ async def _bravo_relays(mesh: EmulatedMesh, payload: bytes) -> bool:
     did bravo's firmware queue a relay? (It decides on reception, in the same event.)"""
     bravo = mesh.air.node("bravo").sim_node
     received, relays = bravo.radio.counters.rx_good, bravo.firmware.counters.relays_queued
+    sent = bravo.radio.counters.tx_relayed
     alpha = await LibraryClient.tcp(mesh["alpha"].tcp_port)
     try:
         await in_thread(lambda: alpha.iface.sendData(payload, portNum=256))
         await eventually(lambda: bravo.radio.counters.rx_good > received, what="bravo hears it")
-        return bravo.firmware.counters.relays_queued > relays
+        relayed = bravo.firmware.counters.relays_queued > relays
+        if relayed:
+            # Let the relay go on the air before the caller's next step: a frame that
+            # reaches bravo while it transmits is lost there (half duplex), and a quick
+            # CLI call made the next broadcast land exactly then.
+            await eventually(lambda: bravo.radio.counters.tx_relayed > sent, what="relay sent")
+        return relayed
     finally:
         await alpha.close()
 
