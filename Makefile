@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test lint typecheck unit demo bench clean proto
+.PHONY: venv test lint typecheck unit demo demo-national bench clean proto
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ unit: $(STAMP)
 ## make demo: a hub, support points and relay sites on emulated radios.
 demo: $(STAMP)
 	$(BIN)/relay demo
+
+## make demo-national: 3 region hubs and a national node on a mosquitto started for it.
+demo-national: $(STAMP)
+	$(BIN)/relay demo-national
 
 ## make bench: the size and mesh benchmarks (prints tables).
 bench: $(STAMP)
