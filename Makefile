@@ -49,6 +49,7 @@ bench: $(STAMP)
 	$(BIN)/python tools/bench_faults.py
 	$(BIN)/python tools/bench_screens.py
 	$(BIN)/python tools/bench_qr.py
+	$(BIN)/python tools/bench_federation.py
 
 ## make proto: regenerate relay/wire/proto/*_pb2.py from the .proto schema.
 proto: $(STAMP)
