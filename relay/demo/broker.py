@@ -41,7 +41,9 @@ def free_port() -> int:
 
 
 class DemoBroker:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, extra: str = "") -> None:
+        """``extra``: more lines for mosquitto.conf (a bridge's ``connection`` block)."""
+        self.extra = extra
         self.binary = find_mosquitto()  # before anything else starts
         self.directory = directory
         self.port = free_port()
@@ -63,7 +65,7 @@ class DemoBroker:
             f"log_dest file {self.directory}/mosquitto.log\n"
             # mosquitto's default (1000 messages queued per client) drops QoS 1 messages for
             # a session that lags: 436 of a 5000-message burst in tools/bench_federation.py.
-            "max_queued_messages 100000\n",
+            "max_queued_messages 100000\n" + self.extra,
             encoding="utf-8",
         )
         return conf
