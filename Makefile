@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: venv test lint typecheck unit demo bench clean proto
+.PHONY: venv test lint typecheck unit demo demo-national bench clean proto
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ unit: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/relay demo
 
+## make demo-national: 3 region hubs and a national node on a mosquitto started for it.
+demo-national: $(STAMP)
+	$(BIN)/relay demo-national
+
 ## make bench: the size and mesh benchmarks (prints tables).
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e ".[bench]"
@@ -45,6 +49,7 @@ bench: $(STAMP)
 	$(BIN)/python tools/bench_faults.py
 	$(BIN)/python tools/bench_screens.py
 	$(BIN)/python tools/bench_qr.py
+	$(BIN)/python tools/bench_federation.py
 
 ## make proto: regenerate relay/wire/proto/*_pb2.py from the .proto schema.
 proto: $(STAMP)

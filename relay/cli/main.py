@@ -19,6 +19,7 @@ SUBCOMMANDS: dict[str, str] = {
     "check": "relay.cli.check_cmd:check",
     "compose": "relay.cli.compose_cmd:compose",
     "demo": "relay.cli.demo_cmd:demo",
+    "demo-national": "relay.cli.demo_national_cmd:demo_national",
     "doctor": "relay.cli.doctor_cmd:doctor",
     "export": "relay.cli.export_cmd:export",
     "help": "relay.cli.help_cmd:help_",

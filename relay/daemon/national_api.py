@@ -3,6 +3,8 @@
 * ``GET /api/state``: the broker link, counters, refusals by reason.
 * ``GET /api/national``: every region at a glance, national bulletins and their reach.
 * ``GET /api/national/region/<name>``: one region's points.
+* ``GET /``: the national dashboard (map, regions, drill-down, compose; Dutch, or English
+  with ``?lang=en``), its words and map as ``GET /web/national-ui.json?lang=``.
 * ``POST /api/national/compose``: sign a national bulletin (the hub compose's form) and
   publish it; ``POST /api/send``: publish one signed elsewhere (``relay send``). Both
   need the control token or a staff session (``/web/login``, as on the hub's screens).
@@ -19,7 +21,9 @@ from relay.daemon.api import TOKEN, errors_middleware, mutating
 from relay.daemon.config import DaemonConfig
 from relay.federation.national import NationalNode
 from relay.web import compose
-from relay.web.app import add_logins
+from relay.web.app import STATIC, add_logins
+from relay.web.national_labels import national_ui
+from relay.web.nl_map import map_view
 from relay.wire.describe import bulletin as describe_bulletin
 from relay.wire.keys import format_key_id
 from relay.wire.model import Bulletin, SignedMessage
@@ -45,6 +49,18 @@ async def region(request: web.Request) -> web.Response:
     if view is None:
         return web.json_response({"error": "no such region", "reason": "not_found"}, status=404)
     return _json(view)
+
+
+async def dashboard(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC / "national.html", headers={"Cache-Control": "no-cache"})
+
+
+async def dashboard_ui(request: web.Request) -> web.Response:
+    """The dashboard's words in one language and the map of the configured regions."""
+    national = request.app[NATIONAL]
+    regions = sorted(national.config.regions)
+    ui = national_ui(request.query.get("lang", "nl"))
+    return _json({**ui, "map": map_view(regions)})
 
 
 def _published(msg: SignedMessage) -> dict[str, Any]:
@@ -90,4 +106,7 @@ def make_national_app(config: DaemonConfig, national: NationalNode, token: str) 
     r.add_get("/api/national/region/{name}", region)
     r.add_post("/api/national/compose", compose_send)
     r.add_post("/api/send", send)
+    r.add_get("/", dashboard)
+    r.add_get("/web/national-ui.json", dashboard_ui)
+    r.add_static("/static/", STATIC, append_version=False)
     return app

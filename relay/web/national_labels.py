@@ -1,0 +1,126 @@
+"""Every word of the national dashboard (``/`` on the national node), in Dutch (the
+default) and English; served with the map as ``/web/national-ui.json?lang=``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from relay.web.dashboard_labels import dashboard_ui
+
+_NL = {
+    "title": "Landelijk beeld",
+    "offline": "Geen verbinding met het landelijk knooppunt; de gegevens kunnen verouderd zijn.",
+    "broker": "Broker",
+    "updated": "Bijgewerkt",
+    "map": "Regio's",
+    "map_note": "Elke regio staat als punt op haar hoofdplaats (geen regiogrenzen).",
+    "unplaced": "Niet op de kaart",
+    "regions": "Regio's in cijfers",
+    "region": "Regio",
+    "hub": "Hub",
+    "heard": "Gehoord",
+    "never": "nooit",
+    "ago_s": "{seconds} s geleden",
+    "ago_min": "{minutes} min geleden",
+    "open": "Open",
+    "limited": "Beperkt",
+    "closed": "Dicht",
+    "silent": "Stil",
+    "total": "Posten",
+    "top_needs": "Grootste behoeften",
+    "no_needs": "geen",
+    "bulletins": "Berichten van de regio",
+    "reach": "{held} van {points} posten hebben het",
+    "national": "Landelijke berichten",
+    "no_national": "Nog geen landelijke berichten.",
+    "relayed": "Uitgezonden door {relayed} van {total} regio's",
+    "reach_region": "Bereik per regio",
+    "points_of": "Posten van {region}",
+    "close": "Sluiten",
+    "point": "Post",
+    "state": "Status",
+    "reported": "Gemeld",
+    "power": "Stroom",
+    "battery": "Accu",
+    "visitors": "Bezoekers",
+    "needs": "Behoeften",
+    "text": "Toelichting",
+    "compose": "Landelijk bericht opstellen",
+    "login_first": "Log in om een landelijk bericht te versturen.",
+    "user": "Naam",
+    "password": "Wachtwoord",
+    "login": "Inloggen",
+    "logout": "Uitloggen",
+    "login_failed": "Inloggen mislukt: {error}",
+    "lang_block": "Tekst ({lang})",
+    "headline": "Kop",
+    "body": "Tekst",
+    "choose": "— kies —",
+    "send": "Ondertekenen en versturen",
+    "sent": "Landelijk bericht #{seq} ondertekend en naar de broker gestuurd.",
+    "send_failed": "Niet verstuurd: {error}",
+}
+
+_EN = {
+    "title": "National picture",
+    "offline": "No connection to the national node; the figures may be out of date.",
+    "broker": "Broker",
+    "updated": "Updated",
+    "map": "Regions",
+    "map_note": "Each region is a marker at its main city (no region borders).",
+    "unplaced": "Not on the map",
+    "regions": "Regions in figures",
+    "region": "Region",
+    "hub": "Hub",
+    "heard": "Heard",
+    "never": "never",
+    "ago_s": "{seconds} s ago",
+    "ago_min": "{minutes} min ago",
+    "open": "Open",
+    "limited": "Limited",
+    "closed": "Closed",
+    "silent": "Silent",
+    "total": "Points",
+    "top_needs": "Top needs",
+    "no_needs": "none",
+    "bulletins": "The region's bulletins",
+    "reach": "{held} of {points} points hold it",
+    "national": "National bulletins",
+    "no_national": "No national bulletins yet.",
+    "relayed": "Broadcast by {relayed} of {total} regions",
+    "reach_region": "Reach per region",
+    "points_of": "Points of {region}",
+    "close": "Close",
+    "point": "Point",
+    "state": "State",
+    "reported": "Reported",
+    "power": "Power",
+    "battery": "Battery",
+    "visitors": "Visitors",
+    "needs": "Needs",
+    "text": "Note",
+    "compose": "Compose a national bulletin",
+    "login_first": "Log in to send a national bulletin.",
+    "user": "Name",
+    "password": "Password",
+    "login": "Log in",
+    "logout": "Log out",
+    "login_failed": "Login failed: {error}",
+    "lang_block": "Text ({lang})",
+    "headline": "Headline",
+    "body": "Text",
+    "choose": "— choose —",
+    "send": "Sign and send",
+    "sent": "National bulletin #{seq} signed and sent to the broker.",
+    "send_failed": "Not sent: {error}",
+}
+
+#: The hub dashboard's words for the levels and needs, so both screens say the same.
+_SHARED_PREFIXES = ("urgency", "severity", "certainty", "need.", "power.")
+
+
+def national_ui(lang: str) -> dict[str, Any]:
+    words = dict(_EN if lang == "en" else _NL)
+    hub = dashboard_ui("en" if lang == "en" else "nl")["ui"]
+    shared = {k: v for k, v in hub.items() if k.startswith(_SHARED_PREFIXES)}
+    return {"lang": "en" if lang == "en" else "nl", "labels": shared | words}
