@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import enum
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -28,6 +28,9 @@ from relay.federation.config import FederationConfig
 from relay.store.federation import Outgoing
 
 log = logging.getLogger(__name__)
+
+#: How long a clean disconnect may take before the socket is simply closed.
+DISCONNECT_TIMEOUT_S = 5.0
 
 BACKOFF_S = (1.0, 30.0)
 #: How long one publication may wait for its PUBACK before the connection is given up.
@@ -84,7 +87,7 @@ class MqttLink:
         backoff = BACKOFF_S[0]
         while not stop.is_set():
             try:
-                async with self._client() as client:
+                async with self._connected() as client:
                     self.health.state = LinkState.CONNECTED
                     self.health.connects += 1
                     backoff = BACKOFF_S[0]
@@ -98,6 +101,23 @@ class MqttLink:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), backoff)
                 backoff = min(backoff * 2, BACKOFF_S[1])
+
+    @contextlib.asynccontextmanager
+    async def _connected(self) -> AsyncIterator[aiomqtt.Client]:
+        """``async with aiomqtt.Client``, with a bounded goodbye: aiomqtt waits for the
+        broker's side of DISCONNECT without a timeout, and a daemon (or a test) that stops
+        while that never comes hung for good. After ``DISCONNECT_TIMEOUT_S`` the socket
+        is closed without it."""
+        client = self._client()
+        await client.__aenter__()
+        try:
+            yield client
+        finally:
+            try:
+                await asyncio.wait_for(client.__aexit__(None, None, None), DISCONNECT_TIMEOUT_S)
+            except TimeoutError:
+                log.warning("federation: no goodbye from the broker; closing the connection")
+                _force_close(client)
 
     def _client(self) -> aiomqtt.Client:
         c = self.config
@@ -166,3 +186,16 @@ class MqttLink:
                 )
                 self.outbox.acknowledged(row.id)  # only now: the broker has it
                 self.health.published += 1
+
+
+def _force_close(client: aiomqtt.Client) -> None:
+    """Drop a connection whose DISCONNECT was never confirmed (paho and aiomqtt have no
+    public call for it: paho's own socket close runs aiomqtt's socket callbacks, which
+    take the socket off the event loop)."""
+    paho = client._client
+    close = getattr(paho, "_sock_close", None)
+    if close is not None:
+        close()
+    disconnected = client._disconnected
+    if not disconnected.done():
+        disconnected.set_result(None)
