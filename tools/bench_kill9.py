@@ -60,6 +60,8 @@ class Result:
     refused_sends: int = 0
     lost: int = 0
     undelivered: int = 0
+    #: Point -> acknowledged bulletins it did not hold at the end.
+    missing_at: dict[str, int] = field(default_factory=dict)
     #: (point, seq) pairs a point's API showed as held while the daemons ran.
     held: set[tuple[str, int]] = field(default_factory=set)
     false_receipts: int = 0
@@ -238,6 +240,8 @@ def _check_stores(nodes: list[DemoNode], result: Result) -> None:
             continue
         held = store_seqs(node)
         result.undelivered += len(acked - held)
+        if acked - held:
+            result.missing_at[node.name] = len(acked - held)
         lost += sum(1 for point, seq in result.held if point == node.name and seq not in held)
         false += sum(1 for point, seq in claimed if point == node.name and seq not in held)
     result.lost, result.false_receipts = lost, false
@@ -269,9 +273,13 @@ def summary(r: Result) -> str:
         f"{r.not_restarted} not back within 90 s; {len(r.acknowledged)} bulletins "
         f"acknowledged ({r.refused_sends} sends refused while the hub was down); every point "
         f"held all of them {settle} after the last cut ({r.undelivered} (point, bulletin) "
-        f"pairs still missing at the end); lost {r.lost}, "
+        f"pairs still missing at the end{_by_point(r.missing_at)}); lost {r.lost}, "
         f"false receipts {r.false_receipts}"
     )
+
+
+def _by_point(missing: dict[str, int]) -> str:
+    return (": " + ", ".join(f"{n} at {p}" for p, n in sorted(missing.items()))) if missing else ""
 
 
 if __name__ == "__main__":
