@@ -44,6 +44,7 @@ from pathlib import Path
 
 import bench_flood
 import bench_kill9
+import fleet
 
 from relay.daemon import ops
 from relay.daemon.node import Node
@@ -258,6 +259,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--flood-seeds", type=int, default=5, help="seeds of the flood case")
     args = parser.parse_args()
+    fleet.exit_on_sigterm()
     logging.disable(logging.CRITICAL)  # the faults log errors on purpose
     print(f"{'fault':<28} {'tries':>5} {'recovered':>9} {'mean':>8} {'worst':>8} {'lost':>5} "
           f"{'false':>6}", flush=True)  # fmt: skip

@@ -40,7 +40,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fleet import Daemon, Sender, faster, start_emulator
+from fleet import Daemon, Sender, exit_on_sigterm, faster, start_emulator
 
 from relay.demo.ports import screen_ports
 from relay.demo.region import DemoNode, build_region
@@ -252,6 +252,7 @@ def main() -> int:
     add_arguments(parser)
     parser.add_argument("--seed", type=int, default=14)
     args = parser.parse_args()
+    exit_on_sigterm()
     r = run(args.cuts, args.seed, args, lambda line: print(line, flush=True))
     print(summary(r))
     return 0

@@ -8,8 +8,10 @@ timings, so ``--minutes 10`` is more than three hours of it). During the soak, a
 
 * traffic: the hub issues a bulletin every ``--every`` seconds;
 * a frame flood: a second client on the air, on p-noord's emulated radio (p-centrum
-  hears it directly), sends frames as fast as its radio takes them: random bytes on our
-  port, truncated and foreign noodrelay-looking frames, and plain text;
+  hears it directly), sends a frame every ``--flood-every`` seconds with hop limit 0 (no
+  relay repeats it; flooded as fast as the radio takes them, the LONG_FAST channel
+  carried nothing else and the point got no bulletin at all): random bytes on our port,
+  cut-short and bogus noodrelay-looking frames, and plain text;
 * 5 kiosk clients: each holds the live stream (/api/events) open and reloads the kiosk
   data (/web/kiosk.json) on every event, as the kiosk page does.
 
@@ -35,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from fleet import Daemon, Sender, faster, start_emulator
+from fleet import Daemon, Sender, exit_on_sigterm, faster, start_emulator
 
 from relay.demo.ports import screen_ports
 from relay.demo.region import build_region
@@ -59,7 +61,7 @@ class Load:
     stop: threading.Event = field(default_factory=threading.Event)
 
 
-def flood(port: int, load: Load, seed: int) -> None:
+def flood(port: int, load: Load, seed: int, every: float) -> None:
     """Frames from a second client on the air until ``load.stop`` (its own thread: the
     meshtastic library is thread-based)."""
     from meshtastic.tcp_interface import TCPInterface
@@ -71,13 +73,14 @@ def flood(port: int, load: Load, seed: int) -> None:
             kind = rng.randrange(4)
             try:
                 if kind == 3:
-                    iface.sendText(f"flood {load.frames}: " + "x" * rng.randrange(10, 150))
+                    text = f"flood {load.frames}: " + "x" * rng.randrange(10, 150)
+                    iface.sendText(text, hopLimit=0)
                 else:
-                    iface.sendData(_noise(rng, kind), portNum=PRIVATE_APP)
+                    iface.sendData(_noise(rng, kind), portNum=PRIVATE_APP, hopLimit=0)
                 load.frames += 1
             except Exception:
                 load.frames_refused += 1
-            load.stop.wait(0.2)
+            load.stop.wait(every)
     finally:
         iface.close()
 
@@ -160,10 +163,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0, help="length of the soak")
     parser.add_argument("--every", type=float, default=15.0, help="seconds between bulletins")
+    parser.add_argument("--flood-every", type=float, default=2.0, help="seconds between frames")
     parser.add_argument("--sample", type=float, default=30.0, help="seconds between samples")
     parser.add_argument("--idle", type=float, default=30.0, help="seconds before the baseline")
     parser.add_argument("--quiet", type=float, default=60.0, help="seconds of quiet at the end")
     args = parser.parse_args()
+    exit_on_sigterm()
     with tempfile.TemporaryDirectory() as tmp:
         emulator, ports = start_emulator(Path(tmp) / "emulate.log")
         scenario = load_scenario("village")
@@ -193,7 +198,7 @@ def _run(hub: Daemon, point: Daemon, flood_port: int, args: argparse.Namespace) 
     sender = Sender(hub, args.every)
     threads = [
         threading.Thread(target=sender.loop),
-        threading.Thread(target=flood, args=(flood_port, load, 13)),
+        threading.Thread(target=flood, args=(flood_port, load, 13, args.flood_every)),
     ]
     for t in threads:
         t.start()

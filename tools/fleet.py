@@ -160,3 +160,9 @@ class Sender:
                     self.acknowledged.append(int(json.loads(r.read())["seq"]))
             except (OSError, ValueError, KeyError):
                 self.refused += 1  # the hub is down: not acknowledged
+
+
+def exit_on_sigterm() -> None:
+    """SIGTERM ends the bench through its ``finally`` blocks, which stop the daemons and
+    the emulator it started (the default action would leave them running)."""
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
