@@ -238,10 +238,12 @@ async def run_in_process() -> None:
             print(rows[i].line(), flush=True)  # as each case ends: a long run shows progress
 
 
-def kill9_row(args: argparse.Namespace) -> tuple[Row, str]:
-    """The real kill -9 cuts (tools/bench_kill9.py), and its one-line summary."""
-    result = bench_kill9.run(args.cuts, args.seed, args, lambda line: None)
-    row = Row("kill -9 at a random instant", list(result.restart_s), result.not_restarted)
+def kill9_row(args: argparse.Namespace, cuts: int) -> tuple[Row, str]:
+    """The real kill -9 cuts (tools/bench_kill9.py; 0: its uncut baseline), and its
+    one-line summary."""
+    result = bench_kill9.run(cuts, args.seed, args, lambda line: None)
+    label = "kill -9 at a random instant" if cuts else "no cut (processes, baseline)"
+    row = Row(label, list(result.restart_s), result.not_restarted)
     row.lost, row.false_receipts = result.lost, result.false_receipts
     row.unsettled = result.settle_s is None
     return row, bench_kill9.summary(result)
@@ -258,19 +260,27 @@ def main() -> int:
     bench_kill9.add_arguments(parser)
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--flood-seeds", type=int, default=5, help="seeds of the flood case")
+    parser.add_argument(
+        "--with-uncut", action="store_true",
+        help="also run the daemons' traffic uncut first (--uncut s): the processes' baseline",
+    )  # fmt: skip
     args = parser.parse_args()
     fleet.exit_on_sigterm()
     logging.disable(logging.CRITICAL)  # the faults log errors on purpose
     print(f"{'fault':<28} {'tries':>5} {'recovered':>9} {'mean':>8} {'worst':>8} {'lost':>5} "
           f"{'false':>6}", flush=True)  # fmt: skip
     asyncio.run(run_in_process())
-    cut, summary = kill9_row(args)
-    print(cut.line(), flush=True)
+    summaries = []
+    for cuts in (0, args.cuts) if args.with_uncut else (args.cuts,):
+        row, summary = kill9_row(args, cuts)
+        summaries.append(summary)
+        print(row.line(), flush=True)
     print(flood_row(args.flood_seeds).line(), flush=True)
     print(
         "time to recover: from the fault (restart) until the point holds everything again;\n"
         "kill -9: until the restarted daemon's radio link is up; flood: from the flood's end\n"
-        f"until the point holds every bulletin again (mean over (seed, point) pairs)\n{summary}"
+        "until the point holds every bulletin again (mean over (seed, point) pairs)\n"
+        + "\n".join(summaries)
     )
     return 0
 

@@ -24,7 +24,9 @@ acknowledged (or ``--settle`` seconds pass); then the stores are read:
   store lacks at the end (a stored bulletin stays stored: none expires in the run).
 
 Time to recover per cut: from the kill until the restarted daemon's radio link is up
-again. Run: ``python tools/bench_kill9.py [--cuts 200]`` (or through bench_faults.py).
+again. ``--cuts 0`` is the baseline: the same traffic for ``--uncut`` seconds (about as
+long as 200 cuts take), nothing cut, then the same settling and checks.
+Run: ``python tools/bench_kill9.py [--cuts 200]`` (or through bench_faults.py).
 """
 
 from __future__ import annotations
@@ -212,6 +214,8 @@ def _run_cuts(
     for t in threads:
         t.start()
     started = time.monotonic()
+    if not cuts:  # the baseline: the same traffic for a while, nothing cut
+        time.sleep(args.uncut)
     while not cutter.done.wait(10) and cuts:
         progress(f"  {result.cuts} cuts ({result.hub_cuts} of the hub) after "
                  f"{time.monotonic() - started:.0f} s")  # fmt: skip
@@ -264,6 +268,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--every", type=float, default=15.0, help="seconds between bulletins")
     parser.add_argument("--hub-every", type=int, default=10, help="about every n-th cut: hub")
     parser.add_argument("--settle", type=float, default=600.0, help="most seconds to converge")
+    parser.add_argument(
+        "--uncut", type=float, default=400.0,
+        help="with --cuts 0 (the baseline): seconds of traffic before the settling",
+    )  # fmt: skip
     parser.add_argument("--dir", help="keep the region, logs and stores here (default: temp)")
 
 
