@@ -6,21 +6,26 @@ fault, tries, recovered (every try), time to recover (mean and worst), messages 
 false receipts (a bulletin the hub's receipt matrix says the point holds while its store
 lacks it). The baseline row is the same region with no fault.
 
-* cut at a random instant: the point's task is cancelled at a random moment while
-  bulletins arrive (receive, store and send all under way) and only what is on disk
-  survives, then it starts again. This is an in-process cut at an await point, not a
-  process kill -9 mid-write (tests/store/test_kill9.py and
-  tests/daemon/test_kill9_daemons.py do those on real processes, a few cuts each);
+* kill -9 at a random instant: real ``relay run`` processes (hub and five points of the
+  village on emulated radios) killed with SIGKILL at random instants while bulletins
+  flow, and started again (tools/bench_kill9.py); several points are cut in parallel;
 * edited bulletin: a stored bulletin's text is changed on disk while the point is
   stopped (the check on load quarantines it; repair fetches a good copy);
 * damaged row: a stored bulletin's first byte is zeroed (same, and start-up continues);
 * status out of range: the stored own status holds visitors = 5,000,000,000 (an older
-  version accepted it; the engine died on it at every start).
+  version accepted it; the engine died on it at every start);
+* duty-cycle flood: 500 frames through relay-kerk in the simulated village as shipped,
+  5 seeds (tools/bench_flood.py has the table per point, with its baseline); a try is a
+  (seed, point) pair, its time the time from the flood's end until the point holds
+  every bulletin again.
 
+The kill -9 row's time is from the kill until the restarted daemon's radio link is up;
+its lost and false receipts are read from the stores at the end (tools/bench_kill9.py);
+it counts as recovered when every daemon came back and every point held every
+acknowledged bulletin within ``--settle`` seconds of the last cut.
 Not here: the full disk (the receipt proof on main), the radio absent at start
-(tests/daemon/test_radio_absent.py), the duty-cycle flood (issue 14 item 8).
-Run: ``python tools/bench_faults.py [--cuts 200]`` (default 50: each cut adds an active
-bulletin, and a restart rebuilds them all; 200 took over 25 minutes on a shared machine).
+(tests/daemon/test_radio_absent.py).
+Run: ``python tools/bench_faults.py [--cuts 200]`` (200 cuts take 10 to 20 minutes).
 """
 
 from __future__ import annotations
@@ -28,7 +33,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import random
 import sqlite3
 import statistics
 import sys
@@ -37,6 +41,10 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+import bench_flood
+import bench_kill9
+import fleet
 
 from relay.daemon import ops
 from relay.daemon.node import Node
@@ -56,10 +64,12 @@ class Row:
     failed: int = 0
     lost: int = 0
     false_receipts: int = 0
+    #: Every try came back, but not every point held every message at the end.
+    unsettled: bool = False
 
     def line(self) -> str:
         tries = len(self.times) + self.failed
-        recovered = "yes" if self.failed == 0 and tries else "NO"
+        recovered = "yes" if self.failed == 0 and tries and not self.unsettled else "NO"
         mean = statistics.fmean(self.times) if self.times else float("nan")
         worst = max(self.times) if self.times else float("nan")
         return (
@@ -137,20 +147,6 @@ async def baseline(row: Row, tries: int, base: Path) -> None:
         row.false_receipts += false_receipts(region.hub, region.point)
 
 
-async def cuts(row: Row, tries: int, base: Path, rng: random.Random) -> None:
-    async with Region(base) as region:
-        sent: list[int] = []
-        for i in range(tries):
-            sent.append(region.issue(f"Bericht {i}: drinkwater bij sporthal De Vliert"))
-            await asyncio.sleep(rng.uniform(0.0, 0.3))  # receive, store or send under way
-            await region.nodes.kill(POINT)
-            await region.nodes.start(POINT, "point", 1)
-            row.false_receipts += false_receipts(region.hub, region.point)
-            took = await until(lambda: set(sent) <= held(region.point))
-            _count(row, took)
-        row.lost = len(set(sent) - held(region.point))
-
-
 def _forge(raw: bytes) -> bytes:
     msg = envelope.parse(raw)
     body = msg.envelope.body
@@ -222,45 +218,70 @@ def _count(row: Row, took: float | None) -> None:
         row.times.append(took)
 
 
-async def run(cut_tries: int, seed: int) -> list[Row]:
-    rng = random.Random(seed)
+async def run_in_process() -> None:
+    """The cases on whole nodes in one process, each row printed as it ends."""
     rows = [
         Row("no fault (baseline)"),
-        Row("cut at a random instant"),
         Row("edited bulletin on disk"),
         Row("damaged row (first byte)"),
         Row("status out of range stored"),
     ]
     cases: list[Callable[[Path], Awaitable[None]]] = [
         lambda d: baseline(rows[0], 20, d),
-        lambda d: cuts(rows[1], cut_tries, d, rng),
-        lambda d: damaged(rows[2], 5, d, _forge),
-        lambda d: damaged(rows[3], 5, d, lambda raw: b"\x00" + raw[1:]),
-        lambda d: status_out_of_range(rows[4], 5, d),
+        lambda d: damaged(rows[1], 5, d, _forge),
+        lambda d: damaged(rows[2], 5, d, lambda raw: b"\x00" + raw[1:]),
+        lambda d: status_out_of_range(rows[3], 5, d),
     ]
     with tempfile.TemporaryDirectory() as tmp:
         for i, case in enumerate(cases):
             await case(Path(tmp) / f"case{i}")
             print(rows[i].line(), flush=True)  # as each case ends: a long run shows progress
-    return rows
+
+
+def kill9_row(args: argparse.Namespace, cuts: int) -> tuple[Row, str]:
+    """The real kill -9 cuts (tools/bench_kill9.py; 0: its uncut baseline), and its
+    one-line summary."""
+    result = bench_kill9.run(cuts, args.seed, args, lambda line: None)
+    label = "kill -9 at a random instant" if cuts else "no cut (processes, baseline)"
+    row = Row(label, list(result.restart_s), result.not_restarted)
+    row.lost, row.false_receipts = result.lost, result.false_receipts
+    row.unsettled = result.settle_s is None
+    return row, bench_kill9.summary(result)
+
+
+def flood_row(seeds: int) -> Row:
+    """The duty-cycle flood in the simulator (tools/bench_flood.py), as shipped."""
+    times, failed, lost, false = bench_flood.summary(bench_flood.flood_runs(seeds))
+    return Row("duty-cycle flood relay-kerk", times, failed, lost, false)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--cuts",
-        type=int,
-        default=50,
-        help="random cuts of the point (each adds an active bulletin; 200 took over 25 min "
-        "on a shared 2-core machine)",
-    )
+    bench_kill9.add_arguments(parser)
     parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument("--flood-seeds", type=int, default=5, help="seeds of the flood case")
+    parser.add_argument(
+        "--with-uncut", action="store_true",
+        help="also run the daemons' traffic uncut first (--uncut s): the processes' baseline",
+    )  # fmt: skip
     args = parser.parse_args()
+    fleet.exit_on_sigterm()
     logging.disable(logging.CRITICAL)  # the faults log errors on purpose
     print(f"{'fault':<28} {'tries':>5} {'recovered':>9} {'mean':>8} {'worst':>8} {'lost':>5} "
           f"{'false':>6}", flush=True)  # fmt: skip
-    asyncio.run(run(args.cuts, args.seed))
-    print("time to recover: from the fault (restart) until the point holds everything again")
+    asyncio.run(run_in_process())
+    summaries = []
+    for cuts in (0, args.cuts) if args.with_uncut else (args.cuts,):
+        row, summary = kill9_row(args, cuts)
+        summaries.append(summary)
+        print(row.line(), flush=True)
+    print(flood_row(args.flood_seeds).line(), flush=True)
+    print(
+        "time to recover: from the fault (restart) until the point holds everything again;\n"
+        "kill -9: until the restarted daemon's radio link is up; flood: from the flood's end\n"
+        "until the point holds every bulletin again (mean over (seed, point) pairs)\n"
+        + "\n".join(summaries)
+    )
     return 0
 
 

@@ -11,7 +11,8 @@ read after each phase:
 * quiet: after ``--quiet`` seconds with nothing asked (what stays).
 
 Targets (issue 14): <= 60 MB idle, <= 80 MB under load, no growth that stays.
-Not measured here: a radio frame flood (needs a second radio client on the air).
+A radio frame flood, hours of traffic and kiosks holding the live stream together:
+tools/bench_soak.py.
 Run: ``python tools/bench_memory.py``.
 """
 

@@ -90,6 +90,10 @@ class EngineConfig:
     max_status_interval_s: float = 4 * 3600.0
     #: Hub silence after which a point considers the hub unheard (for the screens).
     hub_silence_s: float = 1800.0
+    #: Heartbeat periods without any hub frame after which a point acts on the silence:
+    #: its reports take the most hops, and it asks the hub for a heartbeat (issue 14,
+    #: item 8: a relay site starved by its duty cycle cut three points off). 0: off.
+    hub_silent_periods: int = 2
     #: Incomplete fragments are kept this long.
     fragment_ttl_s: float = 3600.0
     # --- help requests -------------------------------------------------------------------

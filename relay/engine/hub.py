@@ -136,6 +136,8 @@ class HubEngine(Engine):
         self._no_relay_until = 0.0
         #: National bulletins we relayed (repaired when a point's receipt lacks one).
         self._relayed: set[tuple[int, int]] = set()
+        #: When a point's empty repair request last brought a heartbeat forward.
+        self._beat_asked = -math.inf
 
     @property
     def key_id(self) -> int:
@@ -524,6 +526,8 @@ class HubEngine(Engine):
         if request.issuer not in (0, self.key_id):
             return []
         to = node if request.direct else None
+        if not (request.seqs or request.fragments or request.certificates):
+            self._beat_soon(now)
         for seq in request.seqs:
             record = self.catalogue.get((self.key_id, seq))
             if record is not None and record.state is BulletinState.ACTIVE:
@@ -536,6 +540,15 @@ class HubEngine(Engine):
         for key_id in request.certificates:
             self._send_certificate(key_id, now)
         return []
+
+    def _beat_soon(self, now: float) -> None:
+        """A point that heard nothing from us for a while asks for a heartbeat (an empty
+        repair request): it tells the point what it lacks. One every repair cooldown at
+        most, however many points ask."""
+        if now - self._beat_asked < self.config.repair_cooldown_s:
+            return
+        self._beat_asked = now
+        self._set_timer(HEARTBEAT, now + self._jitter(self.config.repair_delay_s))
 
     def _answer(self, message: SignedMessage, now: float, mask: int | None, to: int | None) -> None:
         """Re-send ``message`` (or the fragments in ``mask``): broadcast, so it serves every

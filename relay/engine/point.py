@@ -58,6 +58,7 @@ REPAIR_REQUEST = "repair-request"
 CERTIFICATE = "certificate"
 NEIGHBOUR_ANSWER = "neighbour-answer"
 NEIGHBOUR_CARRY = "neighbour-carry"
+HUB_SILENT = "hub-silent"
 #: Most sequence numbers one repair request asks for (keeps it in one frame).
 MAX_ASK = 40
 #: Most bulletins newer than the last heartbeat one receipt lists (keeps it small).
@@ -144,6 +145,9 @@ class PointEngine(Engine):
         self.neighbours = NeighbourAid(config, self._jitter)
         #: Judged reports in a row the hub's heard-list left out (reset when listed).
         self._misses = 0
+        #: The hub has been silent for ``hub_silent_periods`` heartbeat periods (or more).
+        self.hub_silent = False
+        self._silence_backoff = 0.0
 
     @property
     def hub_node(self) -> int | None:
@@ -162,6 +166,8 @@ class PointEngine(Engine):
         region boots: the slots are spread over the interval)."""
         self._status_due(now)
         self.help.start(now)
+        if self.hub is not None:
+            self._arm_silence(now)
         return self._pump(now)
 
     def set_status(self, status: StatusReport, now: float) -> list[Output]:
@@ -235,6 +241,7 @@ class PointEngine(Engine):
             self.hub = HubView(env.key_id, node, now)
         self.hub.node, self.hub.last_heard = node, now
         self.clock.observe(env.time, now)
+        self._hub_back(now)
         if self._last_hops is not None:
             self.hops.hub_seen(self._last_hops)
             if isinstance(body, Heartbeat) and self.config.dm_hop_margin is not None:
@@ -437,6 +444,51 @@ class PointEngine(Engine):
                 want_ack=True,
             )
 
+    # --- a silent hub ---------------------------------------------------------------
+
+    def _arm_silence(self, now: float) -> None:
+        if self.config.hub_silent_periods <= 0:
+            return  # off (what the benches' "before" column runs)
+        periods = self.config.hub_silent_periods * self._schedule.heartbeat
+        self._set_timer(HUB_SILENT, now + periods, earliest=False)
+
+    def _hub_back(self, now: float) -> None:
+        """A hub frame: the silence (if any) is over. Requests that failed while the path
+        was down say nothing about the hub being busy, so the back-off starts afresh and
+        what the next heartbeat shows missing is asked for after the usual short delay."""
+        self._arm_silence(now)
+        self._silence_backoff = 0.0
+        if not self.hub_silent:
+            return
+        self.hub_silent = False
+        self._repair_backoff = self.config.repair_backoff_s[0]
+        self._request_backoff = self.config.dm_retry_s[0]
+        self._clear_timer(REPAIR_REQUEST)
+
+    def _on_hub_silent(self, now: float) -> None:
+        """No hub frame for ``hub_silent_periods`` heartbeat periods: the path we use may
+        be the broken one (a relay site over its duty cycle drops every relay). Reports
+        take the most hops, and a request for a heartbeat goes out with them, so that
+        a longer path to the hub, where one exists, carries it; again after a doubling
+        back-off while the silence lasts."""
+        self.hub_silent = True
+        self.hops.silent()
+        if self.hub is not None and self.outbox.find(REPAIR_REQUEST, 0, 0) is None:
+            request = RepairRequest(seqs=tuple(self.missing()[:MAX_ASK]))
+            message = self.issuer.issue(request, at=self.clock.now(now) or 0)
+            self.outbox.add(
+                message.raw,
+                destination=BROADCAST,
+                priority=Priority.CONTROL,
+                purpose=REPAIR_REQUEST,
+                hop_limit=self.hops.limit,
+            )
+        first = self.config.hub_silent_periods * self._schedule.heartbeat
+        self._silence_backoff = min(
+            max(first, 2 * self._silence_backoff), self.config.repair_backoff_s[1]
+        )
+        self._set_timer(HUB_SILENT, now + self._silence_backoff * self._jitter((0.8, 1.2)))
+
     # --- status reports -------------------------------------------------------------
 
     @property
@@ -616,6 +668,8 @@ class PointEngine(Engine):
             self._ask_for_repair(now)
         elif name == NEIGHBOUR_ANSWER:
             self._answer_neighbours(now)
+        elif name == HUB_SILENT:
+            self._on_hub_silent(now)
         elif is_help_timer(name):
             return self.help.on_timer(name, now)
         return self._expire(now)

@@ -141,6 +141,14 @@ class HopChoice:
             self.limit -= 1
             self._wins = 0
 
+    def silent(self) -> None:
+        """The hub went silent: the path we learned may be the one that broke, so reports
+        take the most hops (a longer path, where one exists) and the choice is learned
+        down again from there."""
+        self._wins = 0
+        if self.limit is not None:
+            self.limit = self.max_hops
+
     def missed(self) -> None:
         """The hub did not list us: one hop more (up to the firmware's maximum)."""
         self._wins = 0

@@ -26,7 +26,13 @@ from relay.airtime import preset as airtime_preset
 from relay.engine.config import EngineConfig
 from relay.engine.hub import HubEngine
 from relay.engine.hubclock import HubClock
-from relay.engine.outputs import BulletinAccepted, Output, ReceiptAccepted, StatusAccepted
+from relay.engine.outputs import (
+    BulletinAccepted,
+    HubHeard,
+    Output,
+    ReceiptAccepted,
+    StatusAccepted,
+)
 from relay.engine.point import PointEngine
 from relay.sim.api import BROADCAST, MeshPacket, Role, RoutingReport
 from relay.sim.bench import AppContext, DeliveryLog, reachable_points
@@ -76,6 +82,8 @@ class Collector:
     received: dict[object, dict[str, float]] = field(default_factory=dict)
     #: point name -> times the hub accepted a status report from it
     status_at_hub: dict[str, list[float]] = field(default_factory=dict)
+    #: point name -> times the point verified a frame from the hub (hub contact)
+    hub_heard: dict[str, list[float]] = field(default_factory=dict)
     hub_bulletin_airtime: float = 0.0
     #: The engines of a noodrelay run, for the receipt check.
     hub: HubEngine | None = None
@@ -199,6 +207,8 @@ def _recorder(collector: Collector, name: str, ctx: AppContext) -> Callable[[Out
             collector.status_at_hub.setdefault(out.sender.name, []).append(now)
         elif isinstance(out, ReceiptAccepted):
             collector.check_receipts()
+        elif isinstance(out, HubHeard):
+            collector.hub_heard.setdefault(name, []).append(now)
 
     return record
 
