@@ -243,7 +243,13 @@ async def test_full_radio_queue_delays_instead_of_failing(no_leaks: None) -> Non
         results = await asyncio.gather(*(alpha.send(p) for p in payloads))
         assert {r.status for r in results} == {SendStatus.QUEUED}
         assert LinkState.DISCONNECTED not in seen.states
-        await eventually(lambda: sorted(bravo.payloads()) == payloads, what="all four heard")
+        # All four went on the air (none dropped by the full queue). Whether bravo hears
+        # each is the air's business: a frame that arrives while bravo relays the one
+        # before is lost there (half duplex), which a slow host made happen now and then.
+        radio = small.air.node("alpha").sim_node.radio
+        await eventually(lambda: radio.counters.tx_packets == 4, what="all four sent")
+        await eventually(bravo.payloads, what="bravo hears them")
+        assert set(bravo.payloads()) <= set(payloads)
 
 
 async def test_unheard_dm_ends_in_max_retransmit(no_leaks: None) -> None:
