@@ -58,15 +58,7 @@ async def serve(config: DaemonConfig, stop: asyncio.Event) -> None:
         node = Node(config, store, transport, engine)
         app = make_app(node, ensure_token(config.token_file))
         add_screens(app, node)
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, config.listen_host, config.listen_port)
-        try:
-            await site.start()
-        except OSError as err:
-            raise RadioError(
-                f"cannot listen on {config.listen_host}:{config.listen_port}: {err.strerror}"
-            ) from err
+        runner = await _listen(app, config, RadioError)
         log.info(
             "%s %s on %s, screens at http://%s:%d/",
             config.role,
@@ -96,15 +88,7 @@ async def serve_national(config: DaemonConfig, stop: asyncio.Event) -> None:
         keyring = Keyring.load_dir(config.keyring)
         national = NationalNode(config.federation, store, keyring, issuer)
         app = make_national_app(config, national, ensure_token(config.token_file))
-        runner = web.AppRunner(app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, config.listen_host, config.listen_port)
-        try:
-            await site.start()
-        except OSError as err:
-            raise FederationError(
-                f"cannot listen on {config.listen_host}:{config.listen_port}: {err.strerror}"
-            ) from err
+        runner = await _listen(app, config, FederationError)
         log.info(
             "national %s: broker %s:%d, API at http://%s:%d/api/national",
             config.name,
@@ -119,6 +103,24 @@ async def serve_national(config: DaemonConfig, stop: asyncio.Event) -> None:
             await runner.cleanup()
     finally:
         store.close()
+
+
+async def _listen(
+    app: web.Application, config: DaemonConfig, error: type[RadioError | FederationError]
+) -> web.AppRunner:
+    """Serve ``app`` on the configured address; a taken port is one clear line (``error``
+    is the exception the role's start-up already reports with its exit code)."""
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, config.listen_host, config.listen_port)
+    try:
+        await site.start()
+    except OSError as err:
+        await runner.cleanup()
+        raise error(
+            f"cannot listen on {config.listen_host}:{config.listen_port}: {err.strerror}"
+        ) from err
+    return runner
 
 
 def attach_federation(config: DaemonConfig, node: Node) -> HubFederation | None:
