@@ -32,6 +32,7 @@ EVERY_LAYER = {
 }
 FORBIDDEN = {
     "csvfile": EVERY_LAYER,  # a leaf helper, like errors
+    "waits": EVERY_LAYER,
     "link": {
         "engine",
         "radio",

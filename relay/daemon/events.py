@@ -7,6 +7,8 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
+from relay.waits import within
+
 log = logging.getLogger(__name__)
 
 #: A subscriber that falls this far behind is dropped (its browser reconnects).
@@ -38,7 +40,7 @@ class EventBus:
         try:
             while True:
                 try:
-                    item = await asyncio.wait_for(q.get(), keepalive_s)
+                    item = await within(q.get(), keepalive_s)
                 except TimeoutError:
                     yield KEEPALIVE, {}
                     continue

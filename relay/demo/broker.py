@@ -14,6 +14,7 @@ import socket
 from pathlib import Path
 
 from relay.errors import RelayError
+from relay.waits import within
 
 MOSQUITTO_PATHS = ("/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto")
 START_TIMEOUT_S = 10.0
@@ -103,7 +104,7 @@ class DemoBroker:
             return
         self.proc.terminate()
         try:
-            await asyncio.wait_for(self.proc.wait(), 5)
+            await within(self.proc.wait(), 5)
         except TimeoutError:
             self.proc.kill()
             await self.proc.wait()

@@ -27,6 +27,7 @@ from relay.demo.region import DEMO_PASSWORD, DEMO_USER, DemoNode, build_region
 from relay.emulator.mesh import EmulatedMesh
 from relay.errors import RelayError
 from relay.sim.scenario import NodeKind, Scenario, load_scenario
+from relay.waits import wait_event, within
 from relay.wire import hubtime
 from relay.wire import model as m
 from relay.wire.issuer import Issuer
@@ -103,7 +104,7 @@ class Demo:
                 proc.terminate()
         for name, proc in self.procs.items():
             try:
-                await asyncio.wait_for(proc.wait(), 15)
+                await within(proc.wait(), 15)
             except TimeoutError:
                 self.say(f"  {name} did not stop on SIGTERM; killing it")
                 proc.kill()
@@ -378,8 +379,7 @@ async def run_demo(
                 say(time.strftime("  %H:%M:%S"))
                 say(current)
                 last = current
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), 10)
+            await wait_event(stop, 10)
     finally:
         say("Stopping the daemons and the radios ...")
         await demo.stop()

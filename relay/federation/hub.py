@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 from collections.abc import Callable
@@ -27,6 +26,7 @@ from relay.federation.link import MqttLink
 from relay.federation.refusals import Refusals
 from relay.federation.topics import BULLETIN, CERT, STATUS, Topics
 from relay.store.store import Store
+from relay.waits import wait_event
 from relay.wire import envelope
 from relay.wire.describe import reason_code
 from relay.wire.issuer import Issuer
@@ -98,8 +98,7 @@ class HubFederation:
 
     async def _summaries(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), self.config.summary_every_s)
+            await wait_event(stop, self.config.summary_every_s)
             try:
                 self.summarize()
             except (StoreError, RelayError) as err:

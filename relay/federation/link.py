@@ -26,6 +26,7 @@ import aiomqtt
 from relay.errors import StoreError
 from relay.federation.config import FederationConfig
 from relay.store.federation import Outgoing
+from relay.waits import wait_event, within
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +99,7 @@ class MqttLink:
                 log.warning("federation: broker %s:%d: %s", self.config.host, self.config.port, err)
             self.health.state = LinkState.DOWN
             if not stop.is_set():
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), backoff)
+                await wait_event(stop, backoff)
                 backoff = min(backoff * 2, BACKOFF_S[1])
 
     @contextlib.asynccontextmanager
@@ -114,7 +114,7 @@ class MqttLink:
             yield client
         finally:
             try:
-                await asyncio.wait_for(client.__aexit__(None, None, None), DISCONNECT_TIMEOUT_S)
+                await within(client.__aexit__(None, None, None), DISCONNECT_TIMEOUT_S)
             except TimeoutError:
                 log.warning("federation: no goodbye from the broker; closing the connection")
                 _force_close(client)
@@ -177,8 +177,7 @@ class MqttLink:
             rows = self.outbox.pending(100)
             if not rows:
                 self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), IDLE_POLL_S)
+                await wait_event(self._wake, IDLE_POLL_S)
                 continue
             for row in rows:
                 await client.publish(

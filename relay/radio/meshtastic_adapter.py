@@ -45,6 +45,7 @@ from relay.radio.transport import (
     Unsubscribe,
     node_id_str,
 )
+from relay.waits import wait_event, within
 
 logger = logging.getLogger(__name__)
 
@@ -272,7 +273,7 @@ class MeshtasticTransport:
         self._pending.append(out)
         self._wake.set()
         try:
-            return await asyncio.wait_for(asyncio.shield(future), self.options.send_timeout_s)
+            return await within(asyncio.shield(future), self.options.send_timeout_s)
         except TimeoutError:
             if out in self._pending:
                 self._pending.remove(out)
@@ -304,9 +305,7 @@ class MeshtasticTransport:
                 continue
             if self._radio_free == 0:
                 self._wake.clear()
-                try:
-                    await asyncio.wait_for(self._wake.wait(), self.options.queue_status_s)
-                except TimeoutError:
+                if not await wait_event(self._wake, self.options.queue_status_s):
                     self._radio_free = None  # no update came: try, the QueueStatus will tell
                 continue
             out = self._pending[0]

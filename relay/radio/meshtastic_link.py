@@ -55,6 +55,7 @@ from relay.radio.meshtastic_parts import (
 )
 from relay.radio.supervisor import LossReason
 from relay.radio.transport import PRIVATE_PORT, Frame
+from relay.waits import wait_event, within
 
 __all__ = [
     "Endpoint",
@@ -178,9 +179,7 @@ class MeshtasticLink:
             raise
         self._opened = True
         self.node_num = int(self._iface.myInfo.my_node_num)
-        try:
-            await asyncio.wait_for(self._heartbeat_answered.wait(), self.timeouts.heartbeat_s)
-        except TimeoutError:
+        if not await wait_event(self._heartbeat_answered, self.timeouts.heartbeat_s):
             logger.warning("%s: no answer to the first heartbeat (old firmware?)", self.endpoint)
         self._warn_about_config()
 
@@ -245,7 +244,7 @@ class MeshtasticLink:
         future = asyncio.wrap_future(self._worker.submit(lambda: self._guard_call(fn)))
         future.add_done_callback(_consume)
         try:
-            return await asyncio.wait_for(asyncio.shield(future), timeout)
+            return await within(asyncio.shield(future), timeout)
         except TimeoutError:
             self._release()
             raise
@@ -416,7 +415,7 @@ class MeshtasticLink:
             future = asyncio.wrap_future(self._worker.submit(lambda: close_interface(iface)))
             future.add_done_callback(_consume)
             try:
-                await asyncio.wait_for(asyncio.shield(future), self.timeouts.close_s)
+                await within(asyncio.shield(future), self.timeouts.close_s)
             except Exception as err:  # closing a dead link fails in many ways; all are fine
                 logger.debug("%s: close: %r", self.endpoint, err)
         self._worker.stop()

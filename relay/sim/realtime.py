@@ -31,6 +31,7 @@ from relay.sim.api import NodeApp, NodeInfo, RebroadcastMode, Role
 from relay.sim.mesh import Mesh
 from relay.sim.node import SimNode
 from relay.sim.scheduler import Timer
+from relay.waits import wait_event
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -148,8 +149,7 @@ class RealtimeAir:
             nxt = self.mesh.scheduler.next_time()
             timeout = None if nxt is None else max(0.0, (nxt - self.virtual_now()) / self.speed)
             self._wakeup.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), timeout)
+            await wait_event(self._wakeup, timeout)
 
     # --- nodes --------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ import pytest
 from relay.daemon import ops
 from relay.demo.inprocess import InProcessRegion
 from relay.demo.inprocess import make_keys as make_region_keys
+from relay.waits import within
 from tests.daemon.conftest import make_keys
 from tests.helpers import point_toml
 
@@ -27,7 +28,7 @@ async def relay(cwd: Path, *args: str) -> tuple[int, str, str]:
         sys.executable, "-m", "relay", *args, cwd=cwd,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
-    out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+    out, err = await within(proc.communicate(), timeout_s=60)
     assert b"Traceback" not in err, err.decode()
     return proc.returncode or 0, out.decode(), err.decode()
 

@@ -16,6 +16,7 @@ from aiohttp import ClientSession
 
 from relay.daemon.main import serve
 from relay.demo.inprocess import InProcessRegion
+from relay.waits import within
 from tests.daemon.conftest import make_keys
 from tests.helpers import free_port
 from tests.radio.emulated import EmulatedSite
@@ -78,6 +79,6 @@ async def test_screens_and_api_work_while_the_radio_is_retried(tmp_path: Path) -
             assert kiosk["hub"]["radio_down"] is False  # type: ignore[index]
     finally:
         stop.set()
-        await asyncio.wait_for(daemon, 30)
+        await within(daemon, 30)
         if site is not None:
             await asyncio.to_thread(site.stop)

@@ -9,6 +9,7 @@ from relay.airtime import frame_airtime_s, preset
 from relay.sim.api import BROADCAST, MeshPacket
 from relay.sim.mesh import Mesh
 from relay.sim.realtime import AirNotRunningError, RealtimeAir, RealtimeNode
+from relay.waits import within
 
 from .helpers import Recorder, chain
 
@@ -28,7 +29,7 @@ class Waiting(Recorder):
         self.arrived.set()
 
     async def next_packet(self) -> MeshPacket:
-        await asyncio.wait_for(self.arrived.wait(), PATIENCE)
+        await within(self.arrived.wait(), PATIENCE)
         self.arrived.clear()
         return self.packets[-1]
 

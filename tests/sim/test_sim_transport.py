@@ -11,6 +11,7 @@ from relay.radio.transport import BROADCAST, Frame, LinkState, SendResult, SendS
 from relay.sim.mesh import Mesh
 from relay.sim.realtime import RealtimeAir
 from relay.sim.scenario import Scenario, parse_scenario
+from relay.waits import within
 
 from .helpers import chain, link_scenario
 
@@ -48,13 +49,13 @@ class Inbox:
         self._event.set()
 
     async def next(self) -> Frame:
-        await asyncio.wait_for(self._event.wait(), PATIENCE)
+        await within(self._event.wait(), PATIENCE)
         self._event.clear()
         return self.frames[-1]
 
 
 async def send(transport: SimTransport, *args: Any, **kwargs: Any) -> SendResult:
-    return await asyncio.wait_for(transport.send(*args, **kwargs), PATIENCE)
+    return await within(transport.send(*args, **kwargs), PATIENCE)
 
 
 async def test_start_reports_state_and_node_number(chain_air):
@@ -216,7 +217,7 @@ async def test_stopping_the_air_settles_sends_and_drops_the_link() -> None:
     while not a._pending:
         await asyncio.sleep(0)
     await air.stop()
-    result = await asyncio.wait_for(waiting, PATIENCE)
+    result = await within(waiting, PATIENCE)
     assert result.status is SendStatus.QUEUED and result.detail == "the simulated air stopped"
     assert states == [LinkState.DISCONNECTED]
     assert (await a.send(b"more")).status is SendStatus.NOT_SENT
