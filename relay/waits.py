@@ -12,8 +12,8 @@ project goes through it (ruff bans ``asyncio.wait_for``, see pyproject.toml).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
-from typing import TypeVar
+from collections.abc import Awaitable, Iterable
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -33,3 +33,26 @@ async def wait_event(event: asyncio.Event, timeout_s: float | None) -> bool:
     except TimeoutError:
         pass
     return event.is_set()
+
+
+async def cancel_all(tasks: Iterable[asyncio.Future[Any]], recancel_s: float = 1.0) -> None:
+    """Cancel ``tasks`` and wait until every one is done.
+
+    A task can swallow its cancellation: a library awaiting 3.11's ``wait_for`` returns
+    normally when its result arrives in the same turn as the cancel (aiomqtt's publish
+    does, when the PUBACK comes with the stop). Such a task is cancelled again every
+    ``recancel_s`` instead of being waited on for ever. Outcomes are left to the caller;
+    an exception raised while cancelling is taken (as ``gather(return_exceptions=True)``
+    would) so that it is not reported as never retrieved.
+    """
+    every = list(tasks)
+    pending = set(every)
+    for task in pending:
+        task.cancel()
+    while pending:
+        _, pending = await asyncio.wait(pending, timeout=recancel_s)
+        for task in pending:
+            task.cancel()
+    for task in every:
+        if not task.cancelled():
+            task.exception()

@@ -41,6 +41,7 @@ from relay.errors import RelayError, StoreError
 from relay.federation.hub import HubFederation
 from relay.radio.transport import BROADCAST, Frame, LinkState, SendStatus, Transport
 from relay.store.store import Store
+from relay.waits import cancel_all
 from relay.wire.model import HelpState
 
 log = logging.getLogger(__name__)
@@ -150,14 +151,10 @@ class Node:
 
     async def shutdown(self) -> None:
         if self._radio_start is not None:
-            self._radio_start.cancel()
-            await asyncio.gather(self._radio_start, return_exceptions=True)
+            await cancel_all([self._radio_start])
         for unsubscribe in self._unsubscribe:
             unsubscribe()
-        for task in list(self._sends):
-            task.cancel()
-        if self._sends:
-            await asyncio.gather(*self._sends, return_exceptions=True)
+        await cancel_all(list(self._sends))
         await self.transport.close()
         self.events.close()
 

@@ -26,7 +26,7 @@ import aiomqtt
 from relay.errors import StoreError
 from relay.federation.config import FederationConfig
 from relay.store.federation import Outgoing
-from relay.waits import wait_event, within
+from relay.waits import cancel_all, wait_event, within
 
 log = logging.getLogger(__name__)
 
@@ -150,9 +150,7 @@ class MqttLink:
         try:
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await cancel_all(tasks)
         for task in done:
             task.result()  # a lost connection raises here and the supervisor reconnects
 

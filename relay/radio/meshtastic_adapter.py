@@ -45,7 +45,7 @@ from relay.radio.transport import (
     Unsubscribe,
     node_id_str,
 )
-from relay.waits import wait_event, within
+from relay.waits import cancel_all, wait_event, within
 
 logger = logging.getLogger(__name__)
 
@@ -225,11 +225,7 @@ class MeshtasticTransport:
         if self._state is LinkState.CLOSED:
             return
         tasks, self._tasks = self._tasks, []
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await cancel_all(tasks)
         link, self._link = self._link, None
         if link is not None:
             await link.close()

@@ -16,6 +16,7 @@ import pytest
 from relay.federation.config import FederationConfig
 from relay.federation.link import MqttLink
 from relay.store.federation import Outgoing
+from relay.waits import within
 
 
 class EmptyOutbox:
@@ -50,3 +51,52 @@ async def test_a_wake_up_in_the_same_turn_as_the_stop_does_not_keep_the_outbox_l
     drain.cancel()
     done, _ = await asyncio.wait({drain}, timeout=10)
     assert done == {drain} and drain.cancelled()
+
+
+class SwallowingClient:
+    """A broker client whose publish returns normally when cancelled, as aiomqtt's does
+    (through 3.11's ``wait_for``) when the PUBACK arrives in the same turn as the stop."""
+
+    def __init__(self) -> None:
+        self.publishing = asyncio.Event()
+
+    async def subscribe(self, topic: str, qos: int) -> None:
+        return None
+
+    async def publish(self, *args: Any, **kwargs: Any) -> None:
+        self.publishing.set()
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            return  # the cancellation is lost here
+
+    @property
+    def messages(self) -> Any:
+        return self._nothing()
+
+    async def _nothing(self) -> Any:
+        await asyncio.sleep(3600)
+        yield None
+
+
+class OneRow(EmptyOutbox):
+    def __init__(self) -> None:
+        self.rows = [Outgoing(1, "noodrelay/utrecht/bulletin", b"signed", False)]
+
+    def pending(self, limit: int = 100) -> list[Outgoing]:
+        return list(self.rows)
+
+    def acknowledged(self, outgoing_id: int) -> None:
+        self.rows = []
+
+
+async def test_a_stop_while_a_library_swallows_the_cancel_still_ends_the_session() -> None:
+    link = _link()
+    link.outbox = OneRow()
+    client = SwallowingClient()
+    stop = asyncio.Event()
+    session = asyncio.ensure_future(link._session(client, stop))  # type: ignore[arg-type]
+    await within(client.publishing.wait(), 10)
+    stop.set()
+    done, _ = await asyncio.wait({session}, timeout=10)
+    assert done == {session} and session.exception() is None
