@@ -242,7 +242,7 @@ def kill9_row(args: argparse.Namespace, cuts: int) -> tuple[Row, str]:
     """The real kill -9 cuts (tools/bench_kill9.py; 0: its uncut baseline), and its
     one-line summary."""
     result = bench_kill9.run(cuts, args.seed, args, lambda line: None)
-    label = "kill -9 at a random instant" if cuts else "no cut (processes, baseline)"
+    label = "kill -9 (receive, store, send)" if cuts else "no cut (processes, baseline)"
     row = Row(label, list(result.restart_s), result.not_restarted)
     row.lost, row.false_receipts = result.lost, result.false_receipts
     row.unsettled = result.settle_s is None

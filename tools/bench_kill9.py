@@ -1,15 +1,16 @@
-"""kill -9 of real daemon processes at random instants (issue 14, "Measure").
+"""kill -9 of real daemon processes while they receive, store and send (issue 14, "Measure").
 
-The field path: ``relay radio emulate`` runs the village (the real meshtastic library
-between each daemon and its emulated radio, LONG_FAST in real time), and a hub and five
-point daemons (``relay run``) run as processes with fast timings (a heartbeat every
-15 s, a report every 60 s).
+The field path: ``relay radio emulate --shipped`` runs the village (the real meshtastic
+library between each daemon and its emulated radio, LONG_FAST in real time, radios as
+provisioned), and a hub and five point daemons (``relay run``) run as processes with
+fast timings (a heartbeat every 15 s, a report every 60 s).
 
 While a sender posts a signed bulletin to the hub every ``--every`` seconds, every point
 daemon is cut in parallel with its own loop: start, wait until its radio link is up,
-SIGKILL it at a random instant up to ``--alive`` seconds later (bulletins arriving,
-being stored, receipts and reports going out), start it again. The hub is cut the same
-way, less often (``--hub-every``-th cut). The regions's files are built once.
+SIGKILL it at the moment of the phase its turn aims at (PHASES: while a bulletin
+arrives, at a store commit, while frames wait for the radio, or at a random instant),
+start it again. The hub is cut the same way, less often (``--hub-every``-th cut). The
+summary says how many cuts landed in each phase. The regions's files are built once.
 
 Afterwards every daemon runs uncut until each point holds every bulletin the hub
 acknowledged (or ``--settle`` seconds pass); then the stores are read:
@@ -49,6 +50,27 @@ from relay.demo.region import DemoNode, build_region
 from relay.sim.scenario import load_scenario
 from relay.store.store import Store
 
+#: Where the cuts are aimed, in turn. "receive": 0.5 to 4 s after the hub took a bulletin
+#: (its frames are on the air: the points receive, verify and store it); "store": the
+#: moment the daemon's write-ahead log changes (a commit under way); "send": while frames
+#: wait for the radio (receipts, reports, repair requests, the hub's bulletins); "random":
+#: up to ``--alive`` seconds after the link came up. A cut whose moment did not come
+#: within TRIGGER_WAIT_S lands at a random instant and is counted as "random".
+PHASES = ("receive", "store", "send", "random")
+RECEIVE_WINDOW_S = (0.5, 4.0)
+TRIGGER_WAIT_S = 60.0
+SETTLE_IN_S = 5.0
+
+
+def _until(condition: Callable[[], bool], poll_s: float) -> bool:
+    """Poll ``condition`` every ``poll_s`` for up to TRIGGER_WAIT_S."""
+    deadline = time.monotonic() + TRIGGER_WAIT_S
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(poll_s)
+    return False
+
 
 @dataclass
 class Result:
@@ -70,6 +92,8 @@ class Result:
     settle_s: float | None = None
     #: (point, seq) pairs the hub's receipts claimed while the daemons ran.
     claims: set[tuple[str, int]] = field(default_factory=set)
+    #: Phase -> cuts that landed in it (PHASES).
+    phases: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -80,18 +104,42 @@ class Cutter:
     alive_s: float
     rng: random.Random
     result: Result
+    sender: Sender
     lock: threading.Lock = field(default_factory=threading.Lock)
     done: threading.Event = field(default_factory=threading.Event)
 
-    def take(self, is_hub: bool) -> bool:
-        """Claim one cut (False once all are taken)."""
+    def take(self, is_hub: bool) -> str | None:
+        """Claim one cut and the phase to aim it at, in turn (None once all are taken)."""
         with self.lock:
             if self.result.cuts >= self.total:
                 self.done.set()
-                return False
+                return None
+            phase = PHASES[self.result.cuts % len(PHASES)]
             self.result.cuts += 1
             self.result.hub_cuts += is_hub
+            return phase
+
+    def aim(self, daemon: Daemon, phase: str, rng: random.Random) -> str:
+        """Wait for ``phase``'s moment; the phase the cut lands in ("random" when the
+        moment did not come within ``TRIGGER_WAIT_S``)."""
+        if self._moment(daemon, phase, rng):
+            return phase
+        time.sleep(rng.uniform(0.0, self.alive_s))  # the random instant
+        return "random"
+
+    def _moment(self, daemon: Daemon, phase: str, rng: random.Random) -> bool:
+        if phase == "receive":
+            with self.sender.sent:
+                if not self.sender.sent.wait(TRIGGER_WAIT_S):
+                    return False
+            time.sleep(rng.uniform(*RECEIVE_WINDOW_S))
             return True
+        if phase == "store":
+            mark = daemon.store_mark()
+            return _until(lambda: daemon.store_mark() != mark, 0.002)
+        if phase == "send":
+            return _until(lambda: daemon.queued_frames() > 0, 0.02)
+        return False
 
     def loop(self, daemon: Daemon, pause_s: float, seed: int) -> None:
         rng = random.Random(seed)
@@ -99,9 +147,13 @@ class Cutter:
             time.sleep(rng.uniform(0.0, pause_s))
             if not daemon.wait_connected() or self.done.is_set():
                 continue
-            time.sleep(rng.uniform(0.0, self.alive_s))  # the random instant
-            if not self.take(daemon.node.role == "hub"):
+            time.sleep(rng.uniform(0.0, SETTLE_IN_S))  # past the start-up's own writes
+            phase = self.take(daemon.node.role == "hub")
+            if phase is None:
                 return
+            landed = self.aim(daemon, phase, rng)
+            with self.lock:
+                self.result.phases[landed] = self.result.phases.get(landed, 0) + 1
             killed = time.monotonic()
             daemon.kill()
             daemon.start()
@@ -202,8 +254,8 @@ def _run_cuts(
     if not all(d.wait_connected(120) for d in daemons):
         raise RuntimeError("not every daemon connected to its emulated radio")
     rng = random.Random(seed)
-    cutter = Cutter(cuts, args.alive, rng, result)
     sender = Sender(hub, args.every)
+    cutter = Cutter(cuts, args.alive, rng, result, sender)
     stop_sampling = threading.Event()
     threads = [threading.Thread(target=sender.loop)]
     threads.append(threading.Thread(target=sample, args=(hub, points, result, stop_sampling)))
@@ -279,12 +331,19 @@ def summary(r: Result) -> str:
     settle = "never" if r.settle_s is None else f"{r.settle_s:.0f} s"
     return (
         f"kill -9: {r.cuts} cuts ({r.hub_cuts} hub, {r.cuts - r.hub_cuts} points), "
-        f"{r.not_restarted} not back within 90 s; {len(r.acknowledged)} bulletins "
+        f"{_phases(r.phases)}{r.not_restarted} not back within 90 s; "
+        f"{len(r.acknowledged)} bulletins "
         f"acknowledged ({r.refused_sends} sends refused while the hub was down); every point "
         f"held all of them {settle} after the last cut ({r.undelivered} (point, bulletin) "
         f"pairs still missing at the end{_by_point(r.missing_at)}); lost {r.lost}, "
         f"false receipts {r.false_receipts}"
     )
+
+
+def _phases(phases: dict[str, int]) -> str:
+    if not phases:
+        return ""
+    return "landed " + ", ".join(f"{phases.get(p, 0)} {p}" for p in PHASES) + "; "
 
 
 def _by_point(missing: dict[str, int]) -> str:

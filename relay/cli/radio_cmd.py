@@ -42,21 +42,31 @@ def radio() -> None:
     help="Also give NODE a serial port (a pseudo-terminal). Repeatable.",
 )
 @click.option("--seed", type=int, default=1, show_default=True, help="Simulator seed.")
+@click.option(
+    "--shipped",
+    is_flag=True,
+    help="Configure every radio as its firmware-config/ profile does (role, rebroadcast "
+    "mode, preset, hop limit), as provisioning would, instead of the scenario's own roles.",
+)
 def emulate(
     scenario_name: str,
     base_port: int | None,
     host: str,
     serial_nodes: tuple[str, ...],
     seed: int,
+    shipped: bool,
 ) -> None:
     """Run one emulated Meshtastic device per scenario node, joined by a simulated air.
 
     Connect with the meshtastic CLI (meshtastic --host 127.0.0.1:PORT --info) or point
     noodrelay at tcp://127.0.0.1:PORT. Runs until Ctrl-C or SIGTERM.
     """
+    from relay.sim.layout import shipped_layout
     from relay.sim.scenario import load_scenario
 
     scenario = load_scenario(scenario_name)
+    if shipped:
+        scenario = shipped_layout(scenario)
     if base_port is not None and base_port + len(scenario.nodes) - 1 > 65535:
         raise ConfigError(
             f"--base-port {base_port}: not enough ports for {len(scenario.nodes)} nodes"

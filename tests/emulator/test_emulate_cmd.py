@@ -7,6 +7,8 @@ import signal
 import sys
 from pathlib import Path
 
+from meshtastic.protobuf import config_pb2
+
 from tests.emulator.test_cli_e2e import meshtastic
 
 RELAY = [sys.executable, "-c", "from relay.cli.main import main; main()"]
@@ -88,3 +90,38 @@ async def test_emulate_refuses_a_missing_scenario(tmp_path: Path) -> None:
         _, err = await proc.communicate()
     assert proc.returncode == 6
     assert "nope.toml" in err.decode() and "Traceback" not in err.decode()
+
+
+async def _roles(*extra: str) -> dict[str, str]:
+    """Each radio's device.role as the meshtastic CLI reads it from the emulator."""
+    proc = await asyncio.create_subprocess_exec(
+        *RELAY, "radio", "emulate", "--scenario", "village", *extra,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    try:
+        lines = []
+        async with asyncio.timeout(60):
+            while (line := (await proc.stdout.readline()).decode().rstrip()) != "ready":
+                assert line, "emulator exited early"
+                lines.append(line)
+        ports = {row.split()[0]: int(row.split()[2].rsplit(":", 1)[1]) for row in lines[2:]}
+        roles = {}
+        for name in ("p-noord", "p-west", "relay-kerk"):
+            out = await meshtastic(ports[name], "--get", "device.role")
+            number = int(out.split("device.role:")[1].split()[0])
+            roles[name] = config_pb2.Config.DeviceConfig.Role.Name(number)
+        return roles
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        async with asyncio.timeout(30):
+            await proc.communicate()
+
+
+async def test_shipped_configures_each_radio_as_provisioning_would() -> None:
+    # The scenario's own roles: relaying CLIENT points.
+    assert await _roles() == {"p-noord": "CLIENT", "p-west": "CLIENT", "relay-kerk": "ROUTER"}
+    # firmware-config/: points CLIENT_MUTE (point.yaml); a tower the scenario makes a
+    # ROUTER keeps it (relay-site-router.yaml).
+    shipped = {"p-noord": "CLIENT_MUTE", "p-west": "CLIENT_MUTE", "relay-kerk": "ROUTER"}
+    assert await _roles("--shipped") == shipped
