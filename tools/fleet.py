@@ -2,11 +2,11 @@
 
 ``relay radio emulate --scenario village --shipped`` (the real meshtastic library between
 each daemon and its emulated radio, LONG_FAST in real time, every radio configured as its
-firmware-config/ profile does: points CLIENT_MUTE, not relaying) and one
-``relay run`` per node that the benches start, kill and start again. (The scenario's own
-roles, relaying CLIENT points and a ROUTER church tower, lost most bulletins at the two
-three-hop points under these timings, in the simulator as well.) The region's files are built once
-(relay.demo.region) with fast timings.
+firmware-config/ profile does: points CLIENT_MUTE, not relaying) and one ``relay run``
+per node that the benches start, kill and start again. (With the scenario's own roles,
+relaying CLIENT points, the two three-hop points lost most bulletins under these
+timings, in the simulator as well.) The region's files are built once (relay.demo.region)
+with fast timings.
 """
 
 from __future__ import annotations
