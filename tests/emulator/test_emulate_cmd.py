@@ -14,25 +14,24 @@ from tests.emulator.test_cli_e2e import meshtastic
 RELAY = [sys.executable, "-c", "from relay.cli.main import main; main()"]
 
 
-async def test_emulate_prints_ports_serves_and_stops_on_sigterm(tmp_path: Path) -> None:
+async def _start(*extra: str) -> tuple[asyncio.subprocess.Process, list[str]]:
+    """``relay radio emulate --scenario village`` and its port table, once it is ready."""
     proc = await asyncio.create_subprocess_exec(
-        *RELAY,
-        "radio",
-        "emulate",
-        "--scenario",
-        "village",
-        "--serial",
-        "p-noord",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+        *RELAY, "radio", "emulate", "--scenario", "village", *extra,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
     assert proc.stdout is not None
+    lines = []
+    async with asyncio.timeout(60):
+        while (line := (await proc.stdout.readline()).decode().rstrip()) != "ready":
+            assert line, "emulator exited early"
+            lines.append(line)
+    return proc, lines
+
+
+async def test_emulate_prints_ports_serves_and_stops_on_sigterm(tmp_path: Path) -> None:
+    proc, lines = await _start("--serial", "p-noord")
     try:
-        lines = []
-        async with asyncio.timeout(60):
-            while (line := (await proc.stdout.readline()).decode().rstrip()) != "ready":
-                assert line, "emulator exited early"
-                lines.append(line)
         assert lines[0].startswith("scenario village: 8 emulated Meshtastic nodes")
         table = {row.split()[0]: row.split() for row in lines[2:]}
         assert set(table) == {
@@ -94,17 +93,8 @@ async def test_emulate_refuses_a_missing_scenario(tmp_path: Path) -> None:
 
 async def _roles(*extra: str) -> dict[str, str]:
     """Each radio's device.role as the meshtastic CLI reads it from the emulator."""
-    proc = await asyncio.create_subprocess_exec(
-        *RELAY, "radio", "emulate", "--scenario", "village", *extra,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    assert proc.stdout is not None
+    proc, lines = await _start(*extra)
     try:
-        lines = []
-        async with asyncio.timeout(60):
-            while (line := (await proc.stdout.readline()).decode().rstrip()) != "ready":
-                assert line, "emulator exited early"
-                lines.append(line)
         ports = {row.split()[0]: int(row.split()[2].rsplit(":", 1)[1]) for row in lines[2:]}
         roles = {}
         for name in ("p-noord", "p-west", "relay-kerk"):
