@@ -55,7 +55,7 @@ class DemoNode:
         return f"http://127.0.0.1:{self.screen_port}/"
 
 
-def _write_config(node: DemoNode, password_hash: str) -> None:
+def _write_config(node: DemoNode, password_hash: str, preset: str) -> None:
     point = f"\n[point]\nid = {node.point_id}\n" if node.role == "point" else ""
     # The hub's dashboard draws its map from the region file (relay/web/region.py).
     region = 'region = "region.toml"\n' if node.role == "hub" else ""
@@ -64,7 +64,7 @@ def _write_config(node: DemoNode, password_hash: str) -> None:
         f'name = "{node.name}"\n\n'
         f"[radio]\n"
         f'url = "tcp://127.0.0.1:{node.radio_port}"\n'
-        f'preset = "LONG_FAST"\n\n'
+        f'preset = "{preset}"\n\n'
         f"[keys]\n"
         f'key = "keys/{node.name}.key"\n'
         f'cert = "keys/{node.name}.cert"\n'
@@ -130,7 +130,7 @@ def build_region(
         wanted = [n.name for n in nodes] if node is hub else [hub.name, node.name]
         for name in wanted:
             (keyring / f"{name}.cert").write_bytes(certs[name])
-        _write_config(node, password_hash)
+        _write_config(node, password_hash, scenario.radio.preset.name)
         os.chmod(node.directory, 0o700)
     nodes.sort(key=lambda n: (n.role != "hub", n.point_id))
     return nodes

@@ -368,7 +368,7 @@ async def run_demo(
         for line in _urls(demo):
             say(line)
         say("")
-        say("The hub sends a sequence of bulletins (LONG_FAST: ~1-2 s on air each):")
+        say(f"The hub sends a sequence of bulletins ({demo.scenario.radio.preset.name}):")
         await demo.script(pause)
         say("")
         say("Receipts as the points report them (Ctrl-C stops the demo):")
