@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import click
@@ -34,21 +35,29 @@ def demo(directory: Path, scenario: str, screen_port: int, pause: float) -> None
     """A hub, support points and relay sites on emulated radios; screens on localhost."""
     from relay.demo.run import run_demo
 
+    run_until_signal(
+        lambda stop: run_demo(directory, scenario, screen_port, pause, click.echo, stop)
+    )
+
+
+def run_until_signal(body: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+    """Run ``body(stop)`` until it ends or SIGINT/SIGTERM: whatever runs then (start-up,
+    the script, the report) is cancelled, and the demo's cleanup stops the daemons, the
+    radios and the broker."""
+
     async def main() -> None:
         stop = asyncio.Event()
         task = asyncio.current_task()
         loop = asyncio.get_running_loop()
 
         def on_signal() -> None:
-            # Whatever runs now (start-up, the script, the receipts) is cancelled; the
-            # demo's cleanup then stops the daemons and the radios.
             if not stop.is_set() and task is not None:
                 task.cancel()
             stop.set()
 
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, on_signal)
-        await run_demo(directory, scenario, screen_port, pause, click.echo, stop)
+        await body(stop)
 
     with contextlib.suppress(asyncio.CancelledError):
         asyncio.run(main())

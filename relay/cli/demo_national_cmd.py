@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import signal
 from pathlib import Path
 
 import click
+
+from relay.cli.demo_cmd import run_until_signal
 
 
 @click.command("demo-national")
@@ -30,19 +29,4 @@ def demo_national(directory: Path, port: int) -> None:
     """Three region hubs and a national node on a mosquitto of their own."""
     from relay.demo.national import run_national_demo
 
-    async def main() -> None:
-        stop = asyncio.Event()
-        task = asyncio.current_task()
-        loop = asyncio.get_running_loop()
-
-        def on_signal() -> None:
-            if not stop.is_set() and task is not None:
-                task.cancel()  # start-up or the reach report: the cleanup stops everything
-            stop.set()
-
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, on_signal)
-        await run_national_demo(directory, port, click.echo, stop)
-
-    with contextlib.suppress(asyncio.CancelledError):
-        asyncio.run(main())
+    run_until_signal(lambda stop: run_national_demo(directory, port, click.echo, stop))
