@@ -16,6 +16,12 @@ The rules keep it cheap on a busy channel, in the manner of scalable reliable mu
   another neighbour, cancels our answer (it probably reached the asker too); the
   request's own time counts, not when we could verify it (a request from a point whose
   certificate we first had to fetch is often answered by then);
+* a request made *after* such a copy went by says the copy did not reach the asker, so
+  it is planned afresh: only our own copies start the cooldown. (Counting the copies we
+  heard too kept the neighbours of the weakest points silent: the hub's answers to
+  other points' requests went by every few minutes, each one restarting a 10-minute
+  cooldown, and the point that could not hear them waited half an hour. Region-town,
+  LONG_FAST, 5 seeds: 99.13 % of pairs within 10 min before, 99.30 % after.)
 * a bulletin is passed on at most once per cooldown, and a point passes on at most
   ``neighbour_answers_per_hour`` bulletins an hour;
 * only active bulletins of the hub we follow, asked for by a point whose signature we
@@ -146,8 +152,8 @@ class NeighbourAid:
         while len(self._heard) > RECENT_COPIES:
             self._heard.popitem(last=False)
         key = self._by_id.pop(mid, None)
-        if key is not None and self._pending.pop(key, None) is not None:
-            self._last_passed[key] = now  # it is out there: the cooldown applies
+        if key is not None:
+            self._pending.pop(key, None)
 
     # --- reports up -----------------------------------------------------------------
 

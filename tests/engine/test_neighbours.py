@@ -145,6 +145,22 @@ def test_a_copy_heard_cancels_the_answer_fragments_included() -> None:
     assert aid.due(800.0) == []
 
 
+def test_a_request_made_after_a_copy_went_by_is_answered() -> None:
+    """The copy a neighbour heard did not reach the asker if the asker asks again
+    afterwards: that request is answered, with no cooldown from the copy."""
+    aid = _aid(neighbour_cooldown_s=600.0)
+    records = {1: _record(1)}
+    aid.on_request(m.RepairRequest(seqs=(1,)), records.get, lambda mid: None, 0.0)
+    aid.heard_copy(records[1].message.raw, 5.0)  # the hub answered someone: ours waits
+    assert aid.due(60.0) == []
+    aid.on_request(m.RepairRequest(seqs=(1,)), records.get, lambda mid: None, 150.0)
+    assert _seqs(aid.due(180.0)) == [1]  # asked again after the copy: it missed it
+    # A request made before a copy went by (it crossed the copy) is still left to it.
+    aid.on_request(m.RepairRequest(seqs=(1,)), records.get, lambda mid: None, 900.0, 890.0)
+    aid.heard_copy(records[1].message.raw, 895.0)
+    assert aid.due(1000.0) == []
+
+
 def test_off_when_the_hourly_cap_is_zero() -> None:
     aid = _aid(neighbour_answers_per_hour=0)
     aid.on_request(m.RepairRequest(seqs=(1,)), {1: _record(1)}.get, lambda mid: None, 0.0)
