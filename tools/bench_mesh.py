@@ -35,6 +35,7 @@ from relay.sim.engine_bench import run as run_delivery
 from relay.sim.parallel import run_all
 from relay.sim.region_bench import (
     COLUMN_KEYS,
+    OUTDOOR,
     PLAIN,
     REGION_DURATION_S,
     REGION_TRAFFIC,
@@ -144,7 +145,10 @@ highest rolling-hour transmit share of any node, relay sites included; false: (p
 bulletin) pairs the hub showed as received while the point did not hold the bulletin,
 checked at every receipt. "{shipped}": every radio as its firmware-config/ profile and
 the engines as `relay provision` configures them; "{plain}": the same bulletins and a
-60-byte status as channel text, every radio in the Meshtastic app's default role."""
+60-byte status as channel text, every radio in the Meshtastic app's default role;
+"{outdoor}": as shipped, with an outside antenna (no building entry loss) at every indoor
+point whose best link to the hub or a relay site is under 3 dB above the demodulation
+floor, or missing (`relay plan` names them; relay.sim.antennas). reach: reachable points."""
 
 
 def region_table(args: argparse.Namespace) -> None:
@@ -185,6 +189,7 @@ def region_table(args: argparse.Namespace) -> None:
             seeds=args.region_seeds,
             shipped=SHIPPED,
             plain=PLAIN,
+            outdoor=OUTDOOR,
         )
     )
     print(format_region_table(cells))
@@ -195,6 +200,13 @@ def region_table(args: argparse.Namespace) -> None:
     ]
     print(verdict_table(judged))
     print()
+    judged = [
+        (c.label, ours, c.summary(PLAIN)) for c in cells if (ours := c.summary(OUTDOOR)) is not None
+    ]
+    if judged:
+        print(f"The same targets, column {OUTDOOR!r} (the cheapest change found):")
+        print(verdict_table(judged))
+        print()
 
 
 def _region_arguments(parser: argparse.ArgumentParser) -> None:
@@ -218,7 +230,9 @@ def _region_arguments(parser: argparse.ArgumentParser) -> None:
         "--column",
         action="append",
         choices=COLUMN_KEYS,
-        help="only these columns: shipped, plain, client (points CLIENT) (default: all)",
+        help="only these columns: shipped, plain, client (points CLIENT), planned (shipped "
+        "+ relay plan's bridge points), antennas (shipped + outside antennas at weak indoor "
+        "points) (default: all)",
     )
     group.add_argument("--jobs", type=int, default=2, help="processes (default 2)")
 

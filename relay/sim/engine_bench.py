@@ -34,6 +34,7 @@ from relay.engine.outputs import (
     StatusAccepted,
 )
 from relay.engine.point import PointEngine
+from relay.sim.antennas import antennas_outside, weak_indoor_points
 from relay.sim.api import BROADCAST, MeshPacket, Role, RoutingReport
 from relay.sim.bench import AppContext, DeliveryLog, reachable_points
 from relay.sim.bridges import bridge_points
@@ -334,12 +335,14 @@ def run(
     *,
     shipped: bool = False,
     bridges: bool = False,
+    outdoor: bool = False,
 ) -> DeliveryMetrics:
     """One run of ``column`` ("noodrelay" or "plain"); ``point_role`` overrides the
     scenario's Meshtastic role of every support point's radio (a relay layout choice);
-    ``shipped`` configures every radio and the engines as provisioned (relay.sim.layout)."""
+    ``shipped`` configures every radio and the engines as provisioned (relay.sim.layout);
+    ``outdoor`` puts the antennas of the weak indoor points outside (relay.sim.antennas)."""
     scenario, rng, mesh = bench_mesh(
-        scenario, loss, seed, preset, point_role, shipped=shipped, bridges=bridges
+        scenario, loss, seed, preset, point_role, shipped=shipped, bridges=bridges, outdoor=outdoor
     )
     collector = Collector()
     hubs = scenario.of_kind(NodeKind.HUB)
@@ -396,10 +399,13 @@ def bench_mesh(
     *,
     shipped: bool = False,
     bridges: bool = False,
+    outdoor: bool = False,
 ) -> tuple[Scenario, random.Random, Mesh]:
     """The simulated air of one bench run: extra link loss, the preset, the points' role
     (``shipped``: every radio as its firmware-config profile sets it; ``bridges``: and
-    the points ``relay plan`` names get the relaying profile, relay.sim.bridges)."""
+    the points ``relay plan`` names get the relaying profile, relay.sim.bridges;
+    ``outdoor``: and the indoor points with weak links an outside antenna, measured on
+    this seed's links before the run, relay.sim.antennas)."""
     scenario = scenario.with_extra_loss(loss)
     if shipped:
         scenario = shipped_layout(scenario, preset)
@@ -408,6 +414,11 @@ def bench_mesh(
         scenario = dataclasses.replace(scenario, radio=radio)
     rng = random.Random(seed)  # noqa: S311 - the simulation's random stream
     mesh = Mesh(scenario, rng)
+    if outdoor:
+        # The same seed again: the same shadowing on every link, less the walls.
+        scenario = antennas_outside(scenario, weak_indoor_points(mesh))
+        rng = random.Random(seed)  # noqa: S311
+        mesh = Mesh(scenario, rng)
     if point_role is not None:
         for node in mesh.nodes:
             if node.spec.kind is NodeKind.POINT:
@@ -499,6 +510,7 @@ class Column:
     point_role: Role | None = None  # None: the scenario's roles
     shipped: bool = False  # every radio and engine as provisioned (relay.sim.layout)
     bridges: bool = False  # and the points relay plan names relaying (relay.sim.bridges)
+    outdoor: bool = False  # and weak indoor points' antennas outside (relay.sim.antennas)
 
 
 def _pct(x: float) -> str:
