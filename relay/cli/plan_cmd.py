@@ -10,19 +10,23 @@ Bad input is one line on stderr and exit status 2.
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import click
 
 from relay.airtime import PRESETS
 from relay.errors import ConfigError
+from relay.sim.antennas import WEAK_MARGIN_DB
 from relay.sim.generate import generate_region
 from relay.sim.plan import PRESETS as CANDIDATE_PRESETS
 from relay.sim.plan import (
+    AntennaAdvice,
     BridgeAdvice,
     Candidate,
     Outcome,
     PlanSettings,
+    antenna_advice,
     bridge_advice,
     candidates,
     evaluate,
@@ -88,6 +92,7 @@ def plan(
     _show_candidates(outcomes)
     _show_recommendation(*recommend(outcomes))
     _show_bridges(bridge_advice(region, planned.preset, settings.loss))
+    _show_antennas(antenna_advice(region, planned.preset, settings.loss))
 
 
 def _region(scenario: str | None, points: int | None, relays: int, terrain: str) -> Scenario:
@@ -218,3 +223,23 @@ def _show_bridges(advice: BridgeAdvice) -> None:
         "  Then run the plan again on that layout: relaying points also add air "
         "(the region bench's 'shipped + plan' column measures it)."
     )
+
+
+def _show_antennas(advice: AntennaAdvice) -> None:
+    """Which indoor points should get an antenna outside, and what that buys."""
+    if not advice.weak:
+        click.echo("\nNo indoor point has a weak link to the hub or a relay site.")
+        return
+    n = len(advice.weak)
+    text = (
+        f"{n} indoor point{'s' if n != 1 else ''} with a link to the hub or a relay site "
+        f"under {WEAK_MARGIN_DB:.0f} dB above the demodulation floor, or none: such a link "
+        "loses about half its frames, and these points hold most late bulletins in the "
+        "region bench. An antenna outside (wall or roof, no building loss) is the cheapest "
+        f"change; with it {advice.reached_outside} points are within reach "
+        f"({advice.reached} now):"
+    )
+    click.echo("\n" + textwrap.fill(text, 88))
+    for name, margin in advice.weak:
+        shown = "no link" if margin is None else f"{margin:+.1f} dB"
+        click.echo(f"    {name:<28} {shown}")

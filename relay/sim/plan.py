@@ -185,3 +185,31 @@ def bridge_advice(region: Scenario, preset: str, loss: float) -> BridgeAdvice:
     return BridgeAdvice(
         len(region.of_kind(NodeKind.POINT)), before, tuple(chosen), len(reachable_points(mesh, hub))
     )
+
+
+@dataclass(frozen=True, slots=True)
+class AntennaAdvice:
+    """Indoor points whose link to the hub or a relay site is weak or missing (name and
+    margin over the demodulation floor, None: no link), and the reach before and after
+    they get an antenna outside (relay.sim.antennas)."""
+
+    weak: tuple[tuple[str, float | None], ...]
+    reached: int
+    reached_outside: int
+
+
+def antenna_advice(region: Scenario, preset: str, loss: float) -> AntennaAdvice:
+    """The points a site survey would give an outside antenna, on the same links as
+    :func:`bridge_advice`."""
+    from relay.sim.antennas import best_margin_db, weak_indoor_points
+    from relay.sim.bench import reachable_points
+    from relay.sim.engine_bench import bench_mesh
+    from relay.sim.scenario import NodeKind
+
+    _, _, mesh = bench_mesh(region, loss, 1, preset, None, shipped=True)
+    _, _, outside = bench_mesh(region, loss, 1, preset, None, shipped=True, outdoor=True)
+    hub = region.of_kind(NodeKind.HUB)[0].name
+    weak = tuple((name, best_margin_db(mesh, name)) for name in weak_indoor_points(mesh))
+    return AntennaAdvice(
+        weak, len(reachable_points(mesh, hub)), len(reachable_points(outside, hub))
+    )

@@ -145,3 +145,66 @@ def test_plan_says_when_no_point_needs_to_relay(tiny: Path) -> None:
     result = CliRunner().invoke(cli, ["plan", str(tiny), *FAST])
     assert "2 of 2 points within the hop limit" in result.stdout
     assert "No point's relaying would bring more within reach." in result.stdout
+
+
+WALLS = """\
+name = "walls"
+[radio]
+preset = "LONG_FAST"
+path_loss = "town"
+environment = "urban"
+shadowing_sigma_db = 0.0
+fading_sigma_db = 0.0
+[[nodes]]
+name = "hub"
+num = 0x7e570001
+kind = "hub"
+lat = 52.0
+lon = 5.0
+height_m = 30.0
+[[nodes]]
+name = "p-dichtbij"
+num = 0x7e570002
+kind = "point"
+lat = 52.005
+lon = 5.0
+height_m = 1.5
+extra_loss_db = 15.0
+[[nodes]]
+name = "p-zwak"
+num = 0x7e570003
+kind = "point"
+lat = 52.02
+lon = 5.0
+height_m = 1.5
+extra_loss_db = 15.0
+[[nodes]]
+name = "p-ver"
+num = 0x7e570004
+kind = "point"
+lat = 52.03
+lon = 5.0
+height_m = 1.5
+extra_loss_db = 15.0
+"""
+
+
+def test_plan_names_the_indoor_points_that_need_an_antenna_outside(tmp_path: Path) -> None:
+    # Three indoor radios behind 15 dB of wall: the near one has margin to spare, p-zwak
+    # clears the floor by 0.6 dB, p-ver not at all (out of reach until its antenna is out).
+    path = tmp_path / "walls.toml"
+    path.write_text(WALLS)
+    result = CliRunner().invoke(cli, ["plan", str(path), *FAST])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    said = " ".join(out.split())
+    assert "2 indoor points with a link to the hub or a relay site under 3 dB" in said
+    assert "with it 3 points are within reach (2 now):" in said
+    assert "    p-zwak                       +0.6 dB\n" in out
+    assert "    p-ver                        -5.6 dB\n" in out
+    assert "p-dichtbij" not in out.split("indoor point")[-1]
+
+
+def test_plan_says_when_no_indoor_point_is_weak(tiny: Path) -> None:
+    result = CliRunner().invoke(cli, ["plan", str(tiny), *FAST])
+    assert "No indoor point has a weak link to the hub or a relay site." in result.stdout
