@@ -41,6 +41,13 @@ class EngineConfig:
     #: Extra transmissions of Immediate/Extreme bulletins (0: rely on repair alone).
     urgent_repeats: int = 1
     urgent_repeat_after_s: float = 45.0
+    #: Extra transmissions of every other bulletin, as far apart. One hub broadcast
+    #: reached 88 % of the town region's points within a minute, with the urgent repeat
+    #: 96 %; each miss costs a repair request and a repair flood later, and some miss the
+    #: 10-minute mark. Region-town LONG_FAST, 5 seeds, within 10 min: 99.30 % (worst seed
+    #: 98.87 %) with 0, 99.40 % (99.07 %) with 1; region LONG_FAST 99.91 % -> 99.96 %;
+    #: fewer transmissions in all (2,885 -> 2,756 an hour in the town region).
+    routine_repeats: int = 1
     # --- point -------------------------------------------------------------------------
     #: Status interval (hub seconds) until the hub announces one: every point reports once
     #: per interval, in its own slot (relay.engine.reporting).

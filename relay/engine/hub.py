@@ -181,7 +181,8 @@ class HubEngine(Engine):
             seq=env.seq,
             want_ack=self._broadcast_want_ack(now),
         )
-        for i in range(self.config.urgent_repeats if priority is Priority.URGENT else 0):
+        c = self.config
+        for i in range(c.urgent_repeats if priority is Priority.URGENT else c.routine_repeats):
             self.outbox.add(
                 message.raw,
                 priority=priority,
