@@ -248,10 +248,14 @@ def run(
     config: EngineConfig | None = None,
     *,
     shipped: bool = False,
+    outdoor: bool = False,
 ) -> HelpMetrics:
     """One run: ``column`` is "noodrelay" or "plain"; same requests for the same seed;
-    ``shipped``: radios and engines as provisioned (relay.sim.layout)."""
-    scenario, rng, mesh = bench_mesh(scenario, loss, seed, preset, point_role, shipped=shipped)
+    ``shipped``: radios and engines as provisioned (relay.sim.layout); ``outdoor``: and
+    the weak indoor points' antennas outside (relay.sim.antennas)."""
+    scenario, rng, mesh = bench_mesh(
+        scenario, loss, seed, preset, point_role, shipped=shipped, outdoor=outdoor
+    )
     hubs = scenario.of_kind(NodeKind.HUB)
     points = sorted(reachable_points(mesh, hubs[0].name))
     schedule = _schedule(random.Random(seed * 7919), points, plan, duration)  # noqa: S311
@@ -284,6 +288,7 @@ class HelpTask:
     preset: str | None = None
     point_role: Role | None = None
     shipped: bool = False
+    outdoor: bool = False
 
     def __call__(self) -> HelpMetrics:
         return run(
@@ -296,6 +301,7 @@ class HelpTask:
             self.preset,
             self.point_role,
             shipped=self.shipped,
+            outdoor=self.outdoor,
         )
 
 
@@ -350,13 +356,13 @@ def _times(runs: list[HelpMetrics], attr: str) -> list[float]:
 
 def format_help_table(rows: list[HelpRow]) -> str:
     head = (
-        f"{'scenario':<11} {'layout':<19} {'loss':>4} | {'n':>3} {'hub':>6} {'worst':>5} "
+        f"{'scenario':<11} {'layout':<21} {'loss':>4} | {'n':>3} {'hub':>6} {'worst':>5} "
         f"{'p50':>5} {'p95':>5} {'max':>5} | {'ack':>6} {'worst':>5} {'p50':>5} {'p95':>5} "
         f"{'max':>5} {'dup':>3} | "
         f"{'hub':>6} {'p50':>5} {'p95':>5} | {'ack':>6} {'p95':>5} | {'wall':>5}"
     )
     title = (
-        f"{'':<36} | {'noodrelay (sealed, signed, retried until answered)':<68} | "
+        f"{'':<38} | {'noodrelay (sealed, signed, retried until answered)':<68} | "
         f"{'plain DM, firmware retries only':<34} |"
     )
     lines = [title, head, "-" * len(head)]
@@ -366,7 +372,7 @@ def format_help_table(rows: list[HelpRow]) -> str:
         phub, pack = _times(plain, "to_hub"), _times(plain, "to_ack")
         wall = sum(r.wall_s for r in ours + plain)
         lines.append(
-            f"{row.scenario:<11} {row.preset:<19} {row.loss:>4.0%} | "
+            f"{row.scenario:<11} {row.preset:<21} {row.loss:>4.0%} | "
             f"{sum(r.requests for r in ours):>3} {_share(ours, 'to_hub')} "
             f"{_worst(ours, 'to_hub')} {_q(hub, 0.5)} {_q(hub, 0.95)} {_q(hub, 1.0)} | "
             f"{_share(ours, 'to_ack')} {_worst(ours, 'to_ack')} {_q(ack, 0.5)} "
