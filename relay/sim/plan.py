@@ -74,14 +74,14 @@ def candidates(
 
 
 def _tasks(
-    scenario: Scenario, options: Sequence[Candidate], settings: PlanSettings
+    scenario: Scenario, options: Sequence[Candidate], settings: PlanSettings, outdoor: bool
 ) -> list[DeliveryTask]:
     return [
         DeliveryTask(
             scenario,
             settings.loss,
             seed,
-            Column(str(c), "noodrelay", c.preset, shipped=True),
+            Column(str(c), "noodrelay", c.preset, shipped=True, outdoor=outdoor),
             settings.traffic,
             settings.duration_s,
             engine_config(c),
@@ -96,9 +96,12 @@ def evaluate(
     options: Sequence[Candidate],
     settings: PlanSettings,
     on_done: Callable[[int, int, int, DeliveryMetrics], None] | None = None,
+    *,
+    outdoor: bool = False,
 ) -> list[Outcome]:
-    """Run every candidate's seeds; one outcome per candidate, in the given order."""
-    tasks = _tasks(scenario, options, settings)
+    """Run every candidate's seeds; one outcome per candidate, in the given order.
+    ``outdoor``: with the weak indoor points' antennas outside (relay.sim.antennas)."""
+    tasks = _tasks(scenario, options, settings, outdoor)
     results = run_all(tasks, settings.jobs, on_done)
     n = settings.seeds
     runs = [results[i * n : (i + 1) * n] for i in range(len(options))]
@@ -154,8 +157,9 @@ def _advice(o: Outcome) -> str:
             "relay sites so that points need fewer hops."
         )
     return (
-        "The air has room; delivery is short: add a relay site where points have weak "
-        "links (`relay sim check` shows each point's best link), then plan again."
+        "The air has room; delivery is short: give the weak indoor points below an "
+        "antenna outside, or add a relay site where points have weak links (`relay sim "
+        "check` shows each point's best link), then plan again."
     )
 
 

@@ -208,3 +208,24 @@ def test_plan_names_the_indoor_points_that_need_an_antenna_outside(tmp_path: Pat
 def test_plan_says_when_no_indoor_point_is_weak(tiny: Path) -> None:
     result = CliRunner().invoke(cli, ["plan", str(tiny), *FAST])
     assert "No indoor point has a weak link to the hub or a relay site." in result.stdout
+
+
+def test_when_nothing_passes_the_plan_tries_the_antennas_outside(tmp_path: Path) -> None:
+    # A 30-minute status interval cannot be judged in a 20-minute run: every candidate
+    # misses, so the plan runs them all again with the weak points' antennas outside.
+    path = tmp_path / "walls.toml"
+    path.write_text(WALLS)
+    args = ["plan", str(path), "--seeds", "1", "--minutes", "20", "--status-minutes", "30"]
+    result = CliRunner().invoke(cli, [*args, "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.index("Recommendation: none;") < out.index("With those antennas outside:")
+    assert "Recommendation with those antennas outside: none;" in out
+    # 2 presets x 1 interval x 1 seed, as shipped and again with the antennas outside.
+    assert "simulating: 2/2 runs done" in result.stderr
+    assert "simulating, antennas outside: 2/2 runs done" in result.stderr
+
+
+def test_a_plan_that_passes_as_shipped_does_not_try_the_antennas(tiny: Path) -> None:
+    result = CliRunner().invoke(cli, ["plan", str(tiny), *FAST])
+    assert "With those antennas outside" not in result.stdout
