@@ -72,6 +72,8 @@ log = logging.getLogger(__name__)
 
 HELP_REQUEST = "help-request"
 HELP_UPDATE = "help-update"
+#: A broadcast copy of an update the point has not acknowledged (the hub's hedge).
+HELP_UPDATE_HEDGE = "help-update-hedge"
 HELP_ACK = "help-ack"
 HELP_HEDGE = "help-hedge"
 TIMER_PREFIX = "help:"
@@ -265,9 +267,15 @@ class PointDesk:
             soon = now + self.engine._jitter(self.engine.config.help_failed_retry_s)
             self.engine._set_timer(f"{TIMER_PREFIX}{entry.seq}", soon)
 
-    def on_update(self, v: Verified, body: HelpUpdate, node: int, now: float) -> list[Output]:
+    def on_update(
+        self, v: Verified, body: HelpUpdate, node: int, now: float, *, broadcast: bool = False
+    ) -> list[Output]:
+        """An update of one of our requests. ``broadcast``: it came as the hub's broadcast
+        copy, which every point hears: another point's is not an error then."""
         env = v.message.envelope
         if body.point != self._key_id:
+            if broadcast:
+                return []
             return [_wrongly_addressed(f"help update #{env.seq}", body.point, self._key_id, node)]
         reply: HelpReply | None
         try:
@@ -333,6 +341,8 @@ class Case:
     #: Highest update number the point acknowledged.
     acked: int = 0
     last_answer: float = -1e9
+    #: The update a broadcast copy went out for.
+    hedged: int = 0
 
     @property
     def key(self) -> tuple[int, int]:
@@ -496,8 +506,32 @@ class HubDesk:
                     "help update #%d unacknowledged: sending it again", case.latest.envelope.seq
                 )
                 self._answer(case, now, force=True)
+                self._hedge(case)
                 self._arm(case, now)
         return []
+
+    def _hedge(self, case: Case) -> None:
+        """Still unacknowledged when the first retry is due: a broadcast copy as well, once
+        per update (the mirror of the point's hedge). The direct message follows the one
+        next hop the firmware learned towards the point; a relay that takes it counts as
+        delivered, and when that relay's link to the point is weak every retry fails alike:
+        in the help bench (region, LONG_FAST, 40 seeds) 2 of 480 operator steps never
+        reached their point, an edge point, in 15 minutes of retries. With one broadcast
+        copy all 480 did. The reply inside is sealed to the point; every relay passes the
+        copy on. A copy on every retry cost the requests' p95 time to the hub 7-80 s."""
+        seq = case.latest.envelope.seq
+        if case.hedged == seq:
+            return
+        case.hedged = seq
+        self.engine.outbox.add(
+            case.latest.raw,
+            destination=BROADCAST,
+            priority=Priority.HELP,
+            purpose=HELP_UPDATE_HEDGE,
+            want_ack=False,
+            key_id=self._key_id,
+            seq=seq,
+        )
 
     # --- acknowledgements and contact -------------------------------------------------
 

@@ -125,6 +125,8 @@ class PointEngine(Engine):
         self._request_backoff = config.dm_retry_s[0]
         self._repair_backoff = config.repair_backoff_s[0]
         self._last_hops: int | None = None
+        #: The frame being received was a broadcast (not a direct message to us).
+        self._last_broadcast = False
         self.help = PointDesk(self)
         self._hub_hops: int | None = None
         #: Extra hops for direct messages (help requests) after failures, reset by successes.
@@ -219,6 +221,7 @@ class PointEngine(Engine):
 
     def receive(self, frame: Frame, now: float) -> list[Output]:
         self._last_hops = frame.hops
+        self._last_broadcast = frame.destination == BROADCAST
         self.neighbours.heard_copy(frame.payload, now)
         return super().receive(frame, now)
 
@@ -257,7 +260,7 @@ class PointEngine(Engine):
         elif isinstance(body, RepairRequest):
             self._send_own_certificate(body, now)
         elif isinstance(body, HelpUpdate):
-            out += self.help.on_update(v, body, node, now)
+            out += self.help.on_update(v, body, node, now, broadcast=self._last_broadcast)
         return out
 
     def carried(self, raw: bytes, now: float) -> list[Output]:

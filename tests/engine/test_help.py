@@ -9,7 +9,14 @@ import random
 import pytest
 
 from relay.engine.config import EngineConfig
-from relay.engine.help import HELP_ACK, HELP_HEDGE, HELP_REQUEST, HELP_UPDATE, Case
+from relay.engine.help import (
+    HELP_ACK,
+    HELP_HEDGE,
+    HELP_REQUEST,
+    HELP_UPDATE,
+    HELP_UPDATE_HEDGE,
+    Case,
+)
 from relay.engine.hub import HubEngine
 from relay.engine.hubclock import HubClock
 from relay.engine.outbox import TO_HUB
@@ -335,6 +342,38 @@ def test_an_answered_request_sends_no_broadcast_copy() -> None:
     assert w.mesh.of(HUB_NODE, HelpRequestAccepted)
     sent = [t.purpose for t in w.mesh.of(w.point_node(1), Transmit)]  # type: ignore[attr-defined]
     assert HELP_HEDGE not in sent
+
+
+def test_an_update_whose_direct_messages_all_fail_reaches_the_point_as_a_broadcast() -> None:
+    # The mirror of the point's hedge: the hub's direct messages to the point take one
+    # learned next hop; a relay that takes them and cannot pass them on fails them all.
+    w = build_world(2)
+    w.mesh.run(200)
+    request = ask(w, 1)
+    w.mesh.run(60)
+    assert updates_at(w, 1)  # "received" came the direct way
+    w.mesh.drop_dm = lambda src, dst, payload: src == HUB_NODE
+    update = step(w, request, m.HelpState.ACKNOWLEDGED)
+    w.mesh.run(900)
+    assert update.envelope.seq in [u.message.envelope.seq for u in updates_at(w, 1)]
+    assert w.mesh.of(HUB_NODE, HelpUpdateAcked)
+    hedges = [t for t in w.mesh.of(HUB_NODE, Transmit) if t.purpose == HELP_UPDATE_HEDGE]  # type: ignore[attr-defined]
+    assert len(hedges) == 1 and hedges[0].destination == 0xFFFFFFFF  # type: ignore[attr-defined]
+    # Point 2 heard that copy too: another point's update, by broadcast, is no error.
+    rejected = [o for o in w.mesh.outputs[w.point_node(2)] if isinstance(o, Rejected)]
+    assert not rejected
+
+
+def test_an_acknowledged_update_sends_no_broadcast_copy() -> None:
+    w = build_world(2)
+    w.mesh.run(200)
+    request = ask(w, 1)
+    w.mesh.run(60)
+    step(w, request, m.HelpState.ACKNOWLEDGED)
+    w.mesh.run(900)
+    assert w.mesh.of(HUB_NODE, HelpUpdateAcked)
+    sent = [t.purpose for t in w.mesh.of(HUB_NODE, Transmit)]  # type: ignore[attr-defined]
+    assert HELP_UPDATE_HEDGE not in sent
 
 
 def test_help_request_goes_out_before_the_points_backlog() -> None:
