@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from relay.airtime import MAX_PKI_DM_PAYLOAD
 from relay.engine.base import Engine
-from relay.engine.outbox import TO_HUB, Entry
+from relay.engine.outbox import TO_HUB, Entry, Outbox
 from relay.engine.outputs import (
     Delivered,
     HelpRequestAccepted,
@@ -87,6 +87,21 @@ HEARD_DELAY_S = 1.0
 
 def is_help_timer(name: str) -> bool:
     return name.startswith(TIMER_PREFIX)
+
+
+def _broadcast_copy(outbox: Outbox, raw: bytes, purpose: str, key_id: int, seq: int) -> None:
+    """A hedge: a broadcast copy of a direct message whose answer is overdue. Every relay
+    that hears it passes it on, whatever next hop the direct message took; no firmware
+    ack is asked for, since the other side's answer (or acknowledgement) is the proof."""
+    outbox.add(
+        raw,
+        destination=BROADCAST,
+        priority=Priority.HELP,
+        purpose=purpose,
+        want_ack=False,
+        key_id=key_id,
+        seq=seq,
+    )
 
 
 def _wrongly_addressed(what: str, to: int, own: int, node: int) -> Rejected:
@@ -242,15 +257,7 @@ class PointDesk:
         ):
             return
         log.info("help request #%d unanswered: a broadcast copy as well", seq)
-        self.engine.outbox.add(
-            asked.message.raw,
-            destination=BROADCAST,
-            priority=Priority.HELP,
-            purpose=HELP_HEDGE,
-            want_ack=False,
-            key_id=self._key_id,
-            seq=seq,
-        )
+        _broadcast_copy(self.engine.outbox, asked.message.raw, HELP_HEDGE, self._key_id, seq)
 
     def on_completed(self, entry: Entry, now: float) -> list[Output]:
         if entry.purpose == HELP_REQUEST:
@@ -523,15 +530,8 @@ class HubDesk:
         if case.hedged == seq:
             return
         case.hedged = seq
-        self.engine.outbox.add(
-            case.latest.raw,
-            destination=BROADCAST,
-            priority=Priority.HELP,
-            purpose=HELP_UPDATE_HEDGE,
-            want_ack=False,
-            key_id=self._key_id,
-            seq=seq,
-        )
+        log.info("help update #%d unacknowledged: a broadcast copy as well", seq)
+        _broadcast_copy(self.engine.outbox, case.latest.raw, HELP_UPDATE_HEDGE, self._key_id, seq)
 
     # --- acknowledgements and contact -------------------------------------------------
 
